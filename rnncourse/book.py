@@ -40,6 +40,8 @@ def glue(name: str, value, display: bool = False):
     plain Jupyter) the value is shown as ``name = value`` when ``display`` is
     true, so the notebook still runs top to bottom. Returns ``value``.
     """
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        value = value.item()  # NumPy 2 scalars print as np.float64(...), which format specs cannot read
     try:
         from myst_nb import glue as _glue
     except ImportError:

@@ -4,11 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv test test-package test-chapters book clean distclean sync
+.PHONY: help venv test book student chromium clean distclean sync
 
 help:
 	@echo "make test    set up .venv, run the package tests and every chapter (nbval)"
 	@echo "make book    set up .venv, execute every chapter and build the HTML book (_build/html)"
+	@echo "make student write student/NN_topic.ipynb: every chapter without its solutions"
 	@echo "make sync    put the chapters in their stored form (setup cell, no outputs)"
 	@echo "make clean   remove build products (keeps .venv); make distclean also removes .venv"
 
@@ -22,11 +23,26 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PY) -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+
+student: $(STAMP)
+	$(PY) tools/student.py student
+
+# Headless Chromium for the browser tests of the built book (tests/test_site.py).
+# Installed with apt-get where we are root; elsewhere those tests skip and say why.
+chromium:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	  echo "chromium: $$(command -v chromium), $$(command -v chromedriver)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "chromium: apt-get failed; the browser tests will be skipped"; \
+	else \
+	  echo "chromium: not installed (needs root and apt-get); the browser tests will be skipped"; \
+	fi
 
 sync: $(STAMP)
 	$(PY) tools/notebooks.py sync

@@ -110,3 +110,11 @@ def test_requirements_pin_everything():
     pins = [l for l in lines if l and not l.startswith("#")]
     assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.+\-]*", p) for p in pins), pins
     assert "torch==2.13.0" in pins
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_front_block(path):
+    """Prerequisites, objectives and time, as the syllabus page reads them."""
+    front = notebooks.front_matter(nbformat.read(path, as_version=4))
+    missing = [k for k in ("prerequisites", "time") if not front[k]] + (["objectives"] if len(front["objectives"]) < 2 else [])
+    assert missing == [], f"{path.name}: front block lacks {missing} (see CONTRIBUTING.md, chapter rule 2)"

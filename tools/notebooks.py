@@ -10,6 +10,7 @@ The hygiene tests import this module, so the rules live in one place.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -43,7 +44,15 @@ def setup_source() -> str:
 
 
 def chapter_paths() -> list[Path]:
+    """Every chapter notebook on disk."""
     return sorted(CHAPTERS.glob("*.ipynb"))
+
+
+def toc_chapters() -> list[Path]:
+    """The chapter notebooks that ``_toc.yml`` lists, in its order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [entry["file"] for part in toc.get("parts", []) for entry in part.get("chapters", [])]
+    return [ROOT / f"{f}.ipynb" for f in files if f.startswith("chapters/")]
 
 
 def problems(nb, source: str) -> list[str]:
@@ -83,6 +92,32 @@ def normalise(nb, source: str):
     nb.metadata["language_info"] = {"name": "python"}
     nb.nbformat, nb.nbformat_minor = 4, 4
     return nb
+
+
+def front_matter(nb) -> dict:
+    """The chapter's title, prerequisites, objectives, time and exercise titles.
+
+    Read from the first markdown cell (``# N. Title``, ``**Prerequisites.**``,
+    ``**You will learn**`` and a bullet list, ``**Time.**``) and from the
+    ``:::{exercise} Title`` directives; a missing part is ``None`` (or empty).
+    """
+    first = next(c.source for c in nb.cells if c.cell_type == "markdown")
+
+    def paragraph(label):
+        found = re.search(rf"\*\*{label}[.:]?\*\*[.:]?\s*(.+?)(?:\n\s*\n|\Z)", first, re.S)
+        return " ".join(found.group(1).split()) if found else None
+
+    learn = re.search(r"\*\*You will learn[.:]?\*\*[.:]?\s*\n((?:\s*[-*] .+\n?(?:\s{2,}\S.*\n?)*)+)", first)
+    objectives = [" ".join(item.split()) for item in re.split(r"\n\s*[-*] ", "\n" + learn.group(1).strip())[1:]] if learn else []
+    title = re.match(r"# (.+)", first)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return {
+        "title": title.group(1).strip() if title else None,
+        "prerequisites": paragraph("Prerequisites"),
+        "objectives": objectives,
+        "time": paragraph("Time"),
+        "exercises": re.findall(r":::\{exercise\}\s*(.*)", text),
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -80,3 +80,25 @@ def check_sequence(x, input_size: int, name: str = "x", layout: str = "TBD"):
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"{name} must hold at least one step and one sequence, got shape {_fmt(tuple(x.shape))}")
     check_finite(x, name)
+
+
+def check_integer(x, name: str = "x"):
+    """Raise ``TypeError`` unless ``x`` has an integer dtype (e.g. class indices)."""
+    check_array(x, name)
+    if _is_tensor(x):
+        integer = not (x.is_floating_point() or x.is_complex()) and str(x.dtype) != "torch.bool"
+    else:
+        integer = np.issubdtype(x.dtype, np.integer)
+    if not integer:
+        raise TypeError(f"{name} must have an integer dtype (class indices), got {x.dtype}")
+
+
+def check_dtype(x, dtype, name: str = "x"):
+    """Raise ``TypeError`` unless ``x.dtype`` is ``dtype``: no silent casting.
+
+    ``dtype`` is a NumPy dtype for arrays (``np.float32``), a torch dtype for tensors.
+    """
+    check_array(x, name)
+    expected = dtype if _is_tensor(x) else np.dtype(dtype)
+    if x.dtype != expected:
+        raise TypeError(f"{name} must have dtype {expected}, got {x.dtype} (cast it explicitly, e.g. .astype)")

@@ -1,0 +1,31 @@
+"""The course's data: real data sets shipped with the package, and synthetic tasks.
+
+Everything loads from files installed with ``rnncourse``
+(``rnncourse/data/files``, see its ``README.md`` for origins and licences);
+nothing is downloaded.
+
+Real data
+    :func:`load_sunspots` (monthly sunspot numbers, 1749-1983),
+    :func:`load_shakespeare` (tiny Shakespeare), :func:`load_names` (surnames
+    in 18 languages).
+Forecasting
+    :func:`make_windows`, :func:`chronological_split`, :class:`Standardizer`.
+Text
+    :class:`CharVocab`, :func:`tbptt_batches`.
+Classification
+    :func:`stratified_split`, :func:`pad_batch`, :func:`collate_names`, :class:`NamesDataset`.
+Synthetic tasks
+    :func:`adding_problem`, :func:`copy_task`, :func:`noisy_sine`.
+"""
+from rnncourse.data.names import NamesDataset, collate_names, load_names, pad_batch, stratified_split
+from rnncourse.data.shakespeare import TBPTTBatches, load_shakespeare, tbptt_batches
+from rnncourse.data.sunspots import Standardizer, chronological_split, load_sunspots, make_windows
+from rnncourse.data.synthetic import adding_problem, copy_task, noisy_sine
+from rnncourse.data.vocab import CharVocab
+
+__all__ = [
+    "load_sunspots", "make_windows", "chronological_split", "Standardizer",
+    "load_shakespeare", "CharVocab", "tbptt_batches", "TBPTTBatches",
+    "load_names", "stratified_split", "pad_batch", "collate_names", "NamesDataset",
+    "adding_problem", "copy_task", "noisy_sine",
+]

@@ -1,0 +1,228 @@
+"""A small training loop shared by the chapters: :func:`fit` and :func:`evaluate`.
+
+Batches follow one convention: a batch is a tuple ``(inputs..., target)``;
+the model is called as ``model(*inputs)`` and the loss as
+``loss(output, target)``. If the model returns a tuple (as a recurrent model
+returning ``(output, state)`` does), its first element is the output. With
+``stateful=True`` (truncated BPTT over consecutive batches, e.g. from
+:func:`rnncourse.data.tbptt_batches`) the model is called as
+``model(*inputs, state)`` and must return ``(output, state)``; the state is
+detached and carried to the next batch, and reset at every pass over the data.
+
+Tensors of a batch are moved to the device; ``train`` and ``valid`` are any
+re-iterable collections of batches (a list of tuples, a ``DataLoader``).
+"""
+from __future__ import annotations
+
+import copy
+import math
+import os
+import time
+from dataclasses import dataclass, field
+
+import torch
+from tqdm.auto import tqdm
+
+from rnncourse.book import default_device, seed_everything
+
+__all__ = [
+    "fit", "evaluate", "History", "accuracy", "sequence_cross_entropy", "detach_state",
+    "seed_everything", "default_device",
+]
+
+
+@dataclass
+class History:
+    """What :func:`fit` measured.
+
+    Attributes
+    ----------
+    train_loss : list of float, one per epoch, the mean training loss over the epoch's batches
+    valid_loss : list of float, one per epoch, the validation loss after the epoch
+    metrics : dict name -> list of float, one per epoch, the validation metrics
+    grad_norm : list of float, one per optimizer step, the total gradient norm *before* clipping
+    best_epoch : int or None, the (0-based) epoch with the lowest validation loss
+    stopped_early : bool, whether the patience ran out before ``epochs``
+    seconds : float, the wall time of the fit
+    """
+
+    train_loss: list = field(default_factory=list)
+    valid_loss: list = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    grad_norm: list = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs run."""
+        return len(self.train_loss)
+
+
+def detach_state(state):
+    """Cut the graph behind a recurrent state: a tensor, a tuple of tensors (LSTM), or ``None``."""
+    if state is None:
+        return None
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach_state(s) for s in state)
+    return state.detach()
+
+
+def accuracy(logits, target) -> torch.Tensor:
+    """The share of ``logits.argmax(-1)`` equal to ``target``; ``logits`` ``(..., C)``, ``target`` ``(...)``."""
+    return (logits.argmax(-1) == target).double().mean()
+
+
+def sequence_cross_entropy(logits, target) -> torch.Tensor:
+    """Mean cross-entropy over every step: ``logits`` ``(T, B, V)``, ``target`` ``(T, B)`` ids."""
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
+
+
+def _quiet(progress) -> bool:
+    if os.environ.get("RNNCOURSE_QUIET") == "1" or progress is False:
+        return True
+    return progress is None and "PYTEST_CURRENT_TEST" in os.environ
+
+
+def _check_batches(data, name: str):
+    if iter(data) is data:
+        raise TypeError(f"{name} must be re-iterable (a list of batches or a DataLoader), got a one-shot "
+                        f"{type(data).__name__}; wrap it in list(...)")
+
+
+def _split(batch, device):
+    """``(inputs..., target)`` on ``device``."""
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+        raise TypeError(f"a batch must be a tuple (inputs..., target) of at least 2 items, got {type(batch).__name__}")
+    *inputs, target = (b.to(device) if torch.is_tensor(b) else b for b in batch)
+    return inputs, target
+
+
+def _forward(model, inputs, state, stateful: bool):
+    """The model's output on one batch, and the (detached) state to carry when ``stateful``."""
+    if stateful:
+        output, state = model(*inputs, state)
+        return output, detach_state(state)
+    output = model(*inputs)
+    return (output[0] if isinstance(output, tuple) else output), None
+
+
+def _model_device(model):
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+@torch.no_grad()
+def evaluate(model, data, loss, metrics: dict | None = None, device=None, stateful: bool = False):
+    """Mean loss (and metrics) of ``model`` over the batches of ``data``, in eval mode, without gradients.
+
+    Each batch counts in proportion to ``target.numel()``, so with a loss that
+    averages over the target's elements the result is the mean over all of
+    them. ``device=None`` uses the model's device.
+
+    Returns the mean loss (float) when ``metrics`` is ``None``, else a dict
+    ``{"loss": ..., name: ...}`` for each ``metrics[name](output, target)``.
+    """
+    device = _model_device(model) if device is None else torch.device(device)
+    was_training = model.training
+    model.eval()
+    totals, count, state = {}, 0, None
+    try:
+        for batch in data:
+            inputs, target = _split(batch, device)
+            output, state = _forward(model, inputs, state, stateful)
+            n = target.numel()
+            for name, fn in {"loss": loss, **(metrics or {})}.items():
+                totals[name] = totals.get(name, 0.0) + float(fn(output, target)) * n
+            count += n
+    finally:
+        model.train(was_training)
+    if count == 0:
+        raise ValueError("evaluate: the data yielded no batches")
+    means = {name: total / count for name, total in totals.items()}
+    return means["loss"] if metrics is None else means
+
+
+def fit(model, train, valid, loss, optimizer, epochs: int, clip: float | None = None, *,
+        patience: int | None = None, restore_best: bool = True, metrics: dict | None = None,
+        device=None, stateful: bool = False, progress: bool | None = None) -> History:
+    """Train ``model`` for up to ``epochs`` passes over ``train``; return a :class:`History`.
+
+    Parameters
+    ----------
+    model : nn.Module
+    train, valid : re-iterable collections of batches ``(inputs..., target)``;
+        ``valid`` may be ``None`` (no validation, no early stopping)
+    loss : callable ``loss(output, target) -> scalar tensor``
+    optimizer : a ``torch.optim`` optimizer over the model's parameters
+    epochs : int, the most passes over ``train``
+    clip : float, optional
+        Clip the total gradient norm to ``clip`` before each step
+        (``torch.nn.utils.clip_grad_norm_``). The history records the norm
+        before clipping, so a plot shows how often clipping acted.
+    patience : int, optional
+        Stop when the validation loss has not improved for ``patience`` epochs.
+    restore_best : bool
+        At the end, put back the weights of the epoch with the lowest
+        validation loss (when there is a ``valid``).
+    metrics : dict name -> ``fn(output, target)``, computed on ``valid`` each epoch
+        (e.g. ``{"accuracy": accuracy}``)
+    device : where to train; ``None`` is :func:`default_device`. The model is moved there.
+    stateful : carry the recurrent state across consecutive batches (truncated BPTT)
+    progress : show a progress bar over epochs (``tqdm.auto``); ``None`` shows
+        it except under pytest. ``RNNCOURSE_QUIET=1`` in the environment always hides it.
+    """
+    _check_batches(train, "train")
+    if valid is not None:
+        _check_batches(valid, "valid")
+    if clip is not None and not clip > 0:
+        raise ValueError(f"clip must be a positive number, got {clip}")
+    device = default_device() if device is None else torch.device(device)
+    model.to(device)
+    history = History(metrics={name: [] for name in metrics or {}})
+    best_loss, best_weights, waited = math.inf, None, 0
+    start = time.perf_counter()
+    bar = tqdm(range(epochs), desc="epochs", disable=_quiet(progress))
+    for epoch in bar:
+        model.train()
+        total, count, state = 0.0, 0, None
+        for batch in train:
+            inputs, target = _split(batch, device)
+            output, state = _forward(model, inputs, state, stateful)
+            value = loss(output, target)
+            optimizer.zero_grad(set_to_none=True)
+            value.backward()
+            params = [p for p in model.parameters() if p.grad is not None]
+            if clip is None:
+                norm = torch.nn.utils.get_total_norm([p.grad for p in params])
+            else:  # scales the gradients in place; returns the norm before clipping
+                norm = torch.nn.utils.clip_grad_norm_(params, clip)
+            history.grad_norm.append(float(norm))
+            optimizer.step()
+            total += value.item() * target.numel()
+            count += target.numel()
+        if count == 0:
+            raise ValueError("fit: train yielded no batches")
+        history.train_loss.append(total / count)
+        postfix = {"train": f"{history.train_loss[-1]:.4g}"}
+        if valid is not None:
+            result = evaluate(model, valid, loss, metrics or {}, device=device, stateful=stateful)
+            history.valid_loss.append(result.pop("loss"))
+            for name, mean in result.items():
+                history.metrics[name].append(mean)
+            postfix["valid"] = f"{history.valid_loss[-1]:.4g}"
+            if history.valid_loss[-1] < best_loss:
+                best_loss, history.best_epoch, waited = history.valid_loss[-1], epoch, 0
+                best_weights = copy.deepcopy(model.state_dict())
+            else:
+                waited += 1
+        bar.set_postfix(postfix)
+        if patience is not None and valid is not None and waited >= patience:
+            history.stopped_early = epoch < epochs - 1
+            break
+    bar.close()
+    if restore_best and best_weights is not None:
+        model.load_state_dict(best_weights)
+    history.seconds = time.perf_counter() - start
+    return history

@@ -121,6 +121,9 @@ class SequenceRegressor(_SequenceToOne):
 class SequenceClassifier(_SequenceToOne):
     """Sequence to class scores: ``(T, B, D)`` or ``(T, B)`` ids -> logits ``(B, num_classes)``.
 
+    ``model(x, lengths)`` reads each sequence at its last valid step (see
+    :meth:`summary`); use ``lengths`` from :func:`rnncourse.data.pad_batch`.
+
     Parameters
     ----------
     input_size : int
@@ -131,9 +134,6 @@ class SequenceClassifier(_SequenceToOne):
         (id ``padding_idx`` embeds to zeros).
     cell, impl, num_layers, bidirectional, dropout
         As in :class:`SequenceRegressor`.
-
-    ``model(x, lengths)`` reads each sequence at its last valid step (see
-    :meth:`summary`); use ``lengths`` from :func:`rnncourse.data.pad_batch`.
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_classes: int, vocab_size: int | None = None,
@@ -147,6 +147,10 @@ class SequenceClassifier(_SequenceToOne):
 class CharLM(nn.Module):
     """Character-level language model: embedding, recurrent core, readout at every step.
 
+    ``model(x, state=None)`` maps ids ``x`` (T, B) to ``(logits (T, B, V), state)``:
+    pass the returned state (detached) with the next batch of a stream for
+    truncated BPTT (see :func:`rnncourse.data.tbptt_batches`).
+
     Parameters
     ----------
     vocab_size : int
@@ -154,10 +158,6 @@ class CharLM(nn.Module):
     hidden_size, embedding_dim : int
     cell, impl, num_layers, dropout
         The core, as in :func:`make_recurrent`.
-
-    ``model(x (T, B) ids, state=None) -> (logits (T, B, V), state)``: pass the
-    returned state (detached) with the next batch of a stream for truncated
-    BPTT (see :func:`rnncourse.data.tbptt_batches`).
     """
 
     def __init__(self, vocab_size: int, hidden_size: int = 128, embedding_dim: int = 32, cell: str = "lstm",

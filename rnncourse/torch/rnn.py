@@ -34,6 +34,7 @@ class _Elman:
         self.nonlinearity = nonlinearity
 
     def step(self, x_t, h_prev, W_xh, W_hh, b_ih, b_hh):
+        """One step with this module's nonlinearity: :func:`rnn_step`."""
         return rnn_step(x_t, h_prev, W_xh, W_hh, b_ih, b_hh, self.nonlinearity)
 
     def extra_repr(self) -> str:

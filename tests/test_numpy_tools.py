@@ -294,3 +294,14 @@ def test_relative_error():
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert relative_error(np.array([1.0, 0.0]), np.array([1.0, 0.0])) == 0.0
     assert relative_error(np.array([3.0, 4.0]), np.array([0.0, 0.0])) == 1.0
+
+
+def test_sigmoid_takes_scalars_and_keeps_dtype():
+    from rnncourse.numpy import sigmoid
+
+    assert sigmoid(0.0) == 0.5 and sigmoid(-1000.0) == 0.0
+    assert sigmoid(np.float32(2.0)).dtype == np.float32
+    a = np.array([-3.0, 0.0, 3.0])
+    assert np.allclose(sigmoid(a), 1 / (1 + np.exp(-a)))
+    out = np.empty(3)
+    assert sigmoid(a, out=out) is out and np.allclose(out, 1 / (1 + np.exp(-a)))

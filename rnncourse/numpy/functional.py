@@ -18,7 +18,9 @@ def sigmoid(a, out=None):
     overflows (``exp(-a)`` does for ``a < -709`` in float64, ``-88`` in float32)
     and saturates cleanly to exactly 0 and 1. ``out`` may be ``a`` itself.
     """
-    out = np.multiply(a, 0.5, out=out)
+    if out is None:  # a new array, or a scalar for a scalar ``a``
+        return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(a))
+    np.multiply(a, 0.5, out=out)
     np.tanh(out, out=out)
     out *= 0.5
     out += 0.5

@@ -19,6 +19,11 @@ class GRU(RecurrentLayer):
             && \text{reset_after=False (Cho et al. 2014)} \\
         h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
 
+    ``params``/``grads``: ``W_xr, W_hr, b_r, W_xz, W_hz, b_z, W_xn, W_hn`` and
+    ``b_xn, b_hn`` (reset_after=True) or ``b_n`` (False); ``W_x*`` are H x D,
+    ``W_h*`` H x H, ``b_*`` H. The state is ``h``, an array (B, H). Forward
+    stacks the gates in PyTorch's order ``r, z, n``: ``W_x`` (3H, D), ``W_h`` (3H, H).
+
     Parameters
     ----------
     input_size, hidden_size : int
@@ -28,11 +33,6 @@ class GRU(RecurrentLayer):
     seed : int or numpy Generator seed
         Initialisation, uniform in +-1/sqrt(H) like ``torch.nn.GRU``.
     dtype : np.float64 (default) or np.float32
-
-    ``params``/``grads``: ``W_xr, W_hr, b_r, W_xz, W_hz, b_z, W_xn, W_hn`` and
-    ``b_xn, b_hn`` (reset_after=True) or ``b_n`` (False); ``W_x*`` are H x D,
-    ``W_h*`` H x H, ``b_*`` H. The state is ``h``, an array (B, H). Forward
-    stacks the gates in PyTorch's order ``r, z, n``: ``W_x`` (3H, D), ``W_h`` (3H, H).
     """
 
     torch_name = "GRU"

@@ -18,6 +18,11 @@ class LSTM(RecurrentLayer):
         c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
         h_t &= o_t \odot \tanh(c_t)
 
+    ``params``/``grads``: ``W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xg, W_hg, b_g,
+    W_xo, W_ho, b_o`` (``W_x*`` are H x D, ``W_h*`` H x H, ``b_*`` H). The
+    state is the tuple ``(h, c)``. Forward stacks the gates in PyTorch's order
+    ``i, f, g, o``: ``W_x`` (4H, D), ``W_h`` (4H, H), ``b`` (4H,).
+
     Parameters
     ----------
     input_size, hidden_size : int
@@ -25,11 +30,6 @@ class LSTM(RecurrentLayer):
     seed : int or numpy Generator seed
         Initialisation, uniform in +-1/sqrt(H) like ``torch.nn.LSTM``.
     dtype : np.float64 (default) or np.float32
-
-    ``params``/``grads``: ``W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xg, W_hg, b_g,
-    W_xo, W_ho, b_o`` (``W_x*`` are H x D, ``W_h*`` H x H, ``b_*`` H). The
-    state is the tuple ``(h, c)``. Forward stacks the gates in PyTorch's order
-    ``i, f, g, o``: ``W_x`` (4H, D), ``W_h`` (4H, H), ``b`` (4H,).
     """
 
     torch_name = "LSTM"

@@ -156,6 +156,7 @@ def test_progress_bar_is_quiet_under_tests_and_with_the_env_var(capsys, monkeypa
     model = torch.nn.Linear(1, 1)
     data = linear_task(1.0, 0)
     args = (model, data, data, torch.nn.functional.mse_loss, torch.optim.SGD(model.parameters(), lr=0.01), 2)
+    monkeypatch.delenv("RNNCOURSE_QUIET", raising=False)  # CI sets it
     fit(*args, device="cpu")
     assert capsys.readouterr().err == ""
     fit(*args, device="cpu", progress=True)

@@ -127,7 +127,8 @@ class RecurrentLayer:
 
         Returns
         -------
-        y : array (T, B, H), the hidden states ``h_1 .. h_T`` (torch's ``output``).
+        y : array (T, B, H), the hidden states ``h_1 .. h_T`` (torch's ``output``),
+            a view of the cache that ``backward`` reads: copy it before changing it in place.
         state : the final state ``h_T`` (the LSTM: ``(h_T, c_T)``), new arrays.
         """
         check_sequence(x, self.input_size, "x")

@@ -18,9 +18,11 @@ Models for the chapters: :mod:`rnncourse.torch.models`.
 from rnncourse.torch.gru import GRU, GRUCell, gru_step
 from rnncourse.torch.lstm import LSTM, LSTMCell, lstm_step
 from rnncourse.torch.rnn import RNN, RNNCell, rnn_step
+from rnncourse.torch.mingru import MinGRU, min_gru_scan, min_gru_sequential
 from rnncourse.torch.models import CharLM, SequenceClassifier, SequenceRegressor, make_recurrent
 
 __all__ = [
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "rnn_step", "lstm_step", "gru_step",
     "SequenceRegressor", "SequenceClassifier", "CharLM", "make_recurrent",
+    "MinGRU", "min_gru_scan", "min_gru_sequential",
 ]

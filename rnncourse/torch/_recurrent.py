@@ -214,10 +214,10 @@ class Recurrent(_Weights):
 
     def _run(self, x, state: tuple, weights: tuple, reverse: bool):
         """One layer in one direction over ``x`` ``(T, B, D)``; returns ``(T, B, H)`` and the last state."""
-        T = x.shape[0]
-        h = [None] * T
-        for t in (reversed(range(T)) if reverse else range(T)):
-            state = _as_tuple(self.step(x[t], _from_tuple(state), *weights))
+        x_ts = x.unbind(0)  # unbind, not x[t]: the backward of T slices would be quadratic in T
+        h = [None] * len(x_ts)
+        for t in (reversed(range(len(x_ts))) if reverse else range(len(x_ts))):
+            state = _as_tuple(self.step(x_ts[t], _from_tuple(state), *weights))
             h[t] = state[0]
         return torch.stack(h), state
 

@@ -38,7 +38,8 @@ def glue(name: str, value, display: bool = False):
 
     In the book, myst-nb stores the value; where myst-nb is missing (Colab, a
     plain Jupyter) the value is shown as ``name = value`` when ``display`` is
-    true, so the notebook still runs top to bottom. Returns ``value``.
+    true, so the notebook still runs top to bottom. Returns ``None``, so that a
+    ``glue`` call on a cell's last line does not also echo the value.
     """
     if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
         value = value.item()  # NumPy 2 scalars print as np.float64(...), which format specs cannot read
@@ -47,9 +48,9 @@ def glue(name: str, value, display: bool = False):
     except ImportError:
         if display:
             print(f"{name} = {value}")
-        return value
+        return None
     _glue(name, value, display=display)
-    return value
+    return None
 
 
 def use_book_style():

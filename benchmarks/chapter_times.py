@@ -1,9 +1,12 @@
-"""Execute every chapter and record its wall time.
+"""Execute every chapter and record its wall time, and where the time goes.
 
     .venv/bin/python benchmarks/chapter_times.py [--out benchmarks/results/chapter_times.md] [chapters/NN_*.ipynb ...]
 
 Each chapter runs in a fresh kernel, one after the other, as the book build
-runs them. The table says on which machine it was measured.
+runs them. Per chapter the table gives the wall time, the kernel's CPU time,
+the part spent starting the kernel and importing (the first two code cells),
+and the slowest cell with the section it is in; then the slowest cells of the whole
+book and their share of the total. It says on which machine it was measured.
 """
 from __future__ import annotations
 
@@ -12,12 +15,14 @@ import os
 import platform
 import resource
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("RNNCOURSE_QUIET", "1")  # as in CI: no progress bars
 
 
 def machine() -> str:
@@ -25,48 +30,98 @@ def machine() -> str:
     import numpy
     import torch
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+              if line.startswith("model name")] if cpuinfo.exists() else []
+    cpu = models[0] if models else platform.processor()
     return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-            f"NumPy {numpy.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads)")
+            f"NumPy {numpy.__version__}, torch {torch.__version__}")
 
 
-def run(path: Path) -> tuple[float, float]:
-    """Wall time and CPU time (user + system, of the kernel) of executing ``path``."""
+def cell_seconds(cell) -> float:
+    """Execution time of one executed code cell, from the timestamps nbclient records."""
+    t = cell.metadata.get("execution", {})
+    start, end = (datetime.fromisoformat(t[k].replace("Z", "+00:00"))
+                  for k in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - start).total_seconds()
+
+
+def sections(cells) -> list[str]:
+    """For each cell, the title of the section it is in (the last Markdown heading above it)."""
+    found, title = [], ""
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            fenced = False  # a "#" line inside a fenced code block is a comment, not a heading
+            for line in cell.source.splitlines():
+                fenced ^= line.lstrip().startswith(("```", "~~~"))
+                if line.startswith("#") and not fenced:
+                    title = line.lstrip("#").strip()
+        found.append(title.replace("|", "\\|"))
+    return found
+
+
+def run(path: Path) -> dict:
+    """Execute ``path`` in a fresh kernel; its wall and CPU time and the time of every code cell."""
     nb = nbformat.read(path, as_version=4)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cells = [(cell_seconds(c), n, section) for n, (c, section) in enumerate(zip(nb.cells, sections(nb.cells)))
+             if c.cell_type == "code"]
+    return {
+        "name": path.stem,
+        "wall": wall,
+        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "start": wall - sum(s for s, _, _ in cells) + sum(s for s, _, _ in cells[:2]),
+        "cells": cells,
+    }
+
+
+def table(results: list[dict], top: int = 8) -> str:
+    """The Markdown report: one row per chapter, then the slowest cells of the book."""
+    total = sum(r["wall"] for r in results)
+    rows = [f"| {r['name']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['start']:.1f} | "
+            f"{max(r['cells'])[0]:.1f} | {max(r['cells'])[2]} |" for r in results]
+    slowest = sorted(((s, r["name"], n, section) for r in results for s, n, section in r["cells"]), reverse=True)[:top]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return "\n".join([
+        f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}; load average {load:.1f} at the end.",
+        "",
+        "| chapter | wall time (s) | kernel CPU time (s) | kernel start and imports (s) | slowest cell (s) | in section |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        *rows,
+        f"| **all {len(results)} chapters** | **{total:.1f}** | **{sum(r['cpu'] for r in results):.1f}** "
+        f"| **{sum(r['start'] for r in results):.1f}** | | |",
+        "",
+        f"The {top} slowest cells take {sum(s for s, *_ in slowest):.1f} s, "
+        f"{100 * sum(s for s, *_ in slowest) / total:.0f}% of the total:",
+        "",
+        "| cell | time (s) | in section |",
+        "| --- | ---: | --- |",
+        *(f"| {name}, cell {n} | {s:.1f} | {section} |" for s, name, n, section in slowest),
+    ])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", type=Path)
-    parser.add_argument("--out", type=Path, help="also write the table (Markdown) to this file")
+    parser.add_argument("--out", type=Path, help="also write the report (Markdown) to this file")
+    parser.add_argument("--top", type=int, default=8, help="how many of the slowest cells to list")
     args = parser.parse_args()
     chapters = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
 
-    rows, total = [], 0.0
+    results = []
     for path in chapters:
-        wall, cpu = run(path)
-        total += wall
-        rows.append(f"| {path.stem} | {wall:.1f} | {cpu:.1f} |")
-        print(rows[-1], flush=True)
-    table = "\n".join([
-        f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.",
-        "",
-        "| chapter | wall time (s) | kernel CPU time (s) |",
-        "| --- | ---: | ---: |",
-        *rows,
-        f"| **all {len(rows)} chapters** | **{total:.1f}** | |",
-    ])
-    print(table)
+        results.append(run(path))
+        print(f"{path.stem}: {results[-1]['wall']:.1f} s", flush=True)
+    report = table(results, args.top)
+    print(report)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(table + "\n")
+        args.out.write_text(report + "\n")
 
 
 if __name__ == "__main__":

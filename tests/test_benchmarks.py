@@ -1,0 +1,73 @@
+"""The performance page's figures: the stored chapter timings cover the book and keep its promises."""
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "chapter_times.md"
+
+
+def load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+chapter_times = load("chapter_times", ROOT / "benchmarks" / "chapter_times.py")
+notebooks = load("notebooks", ROOT / "tools" / "notebooks.py")
+
+
+def rows() -> dict[str, float]:
+    """Chapter name -> wall time (s), from the stored table."""
+    found = re.findall(r"^\| (\d\d_\w+) \| ([\d.]+) \|", RESULTS.read_text(), flags=re.M)
+    return {name: float(wall) for name, wall in found}
+
+
+def test_timings_cover_every_chapter_of_the_book_in_order():
+    # A chapter added or renamed without rerunning benchmarks/chapter_times.py fails here.
+    assert list(rows()) == [p.stem for p in notebooks.toc_chapters()]
+
+
+def test_every_chapter_runs_in_under_three_minutes_and_the_book_in_under_ten():
+    walls = rows()
+    assert max(walls.values()) < 180, walls
+    total = float(re.search(r"\*\*all \d+ chapters\*\* \| \*\*([\d.]+)\*\*", RESULTS.read_text()).group(1))
+    assert total == pytest.approx(sum(walls.values()), abs=0.1 * len(walls))
+    assert total < 600
+
+
+def fake(name, seconds):
+    """A chapter's result: a heading 'Part k' before each code cell, which takes seconds[k]."""
+    cells = [c for k in range(len(seconds))
+             for c in (nbformat.v4.new_markdown_cell(f"Text.\n## Part {k}\nMore text."), nbformat.v4.new_code_cell("pass"))]
+    timed = [(seconds[n // 2], n, section) for n, (c, section) in enumerate(zip(cells, chapter_times.sections(cells)))
+             if c.cell_type == "code"]
+    return {"name": name, "wall": sum(seconds) + 1.0, "cpu": sum(seconds), "start": 1.0 + sum(seconds[:2]), "cells": timed}
+
+
+def test_report_names_the_slowest_cells_their_sections_and_their_share():
+    report = chapter_times.table([fake("01_a", [1.0, 2.0, 10.0]), fake("02_b", [0.5, 0.5, 3.0, 4.0])], top=2)
+    assert "| 01_a | 14.0 | 13.0 | 4.0 | 10.0 | Part 2 |" in report
+    assert "| **all 2 chapters** | **23.0** | **21.0** | **6.0** | | |" in report
+    assert "The 2 slowest cells take 14.0 s, 61% of the total:" in report
+    assert report.index("| 01_a, cell 5 | 10.0 | Part 2 |") < report.index("| 02_b, cell 7 | 4.0 | Part 3 |")
+    assert "02_b, cell 5" not in report
+
+
+def test_a_cell_is_in_the_section_of_the_last_heading_above_it():
+    cells = [nbformat.v4.new_markdown_cell("# 1. Title"), nbformat.v4.new_code_cell("pass"),
+             nbformat.v4.new_markdown_cell("Prose, no heading."), nbformat.v4.new_code_cell("pass"),
+             nbformat.v4.new_markdown_cell("## A | B\n### Deeper"), nbformat.v4.new_code_cell("pass"),
+             nbformat.v4.new_markdown_cell("Quoted code:\n```python\n# a comment\n```"), nbformat.v4.new_code_cell("pass")]
+    assert chapter_times.sections(cells)[1::2] == ["1. Title", "1. Title", "Deeper", "Deeper"]
+
+
+def test_cell_time_comes_from_nbclient_timestamps():
+    cell = nbformat.v4.new_code_cell("pass")
+    cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:01.250000Z",
+                                  "shell.execute_reply": "2026-01-01T00:00:03.000000Z"}
+    assert chapter_times.cell_seconds(cell) == pytest.approx(1.75)

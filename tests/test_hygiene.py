@@ -118,3 +118,24 @@ def test_chapter_front_block(path):
     front = notebooks.front_matter(nbformat.read(path, as_version=4))
     missing = [k for k in ("prerequisites", "time") if not front[k]] + (["objectives"] if len(front["objectives"]) < 2 else [])
     assert missing == [], f"{path.name}: front block lacks {missing} (see CONTRIBUTING.md, chapter rule 2)"
+
+
+def printing_hidden_cells(nb) -> list[int]:
+    """Indices of code cells whose source the page hides (``remove-input``) but that ``print``:
+    the reader would see a bare line of output with nothing to say what it is."""
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            and "remove-input" in cell.metadata.get("tags", []) and re.search(r"^\s*print\(", cell.source, re.M)]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_hidden_cells_do_not_print(path):
+    assert printing_hidden_cells(nbformat.read(path, as_version=4)) == []
+
+
+def test_hidden_print_is_caught():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1\nprint(x)", metadata={"tags": ["remove-input"]}),
+        nbformat.v4.new_code_cell("print(2)"),                                        # shown: fine
+        nbformat.v4.new_code_cell("glue('x', 1)", metadata={"tags": ["remove-input"]}),  # no output: fine
+    ])
+    assert printing_hidden_cells(nb) == [0]

@@ -131,3 +131,14 @@ def test_bad_input_raises_clear_errors():
         min_gru_sequential(k_z, k_n, torch.rand(3, 3, dtype=torch.float64))
     with pytest.raises(TypeError, match="k_z must be an array or tensor"):
         min_gru_scan([[1.0]], k_n)
+
+
+def test_init_is_uniform_in_one_over_sqrt_h_and_has_no_recurrent_weight():
+    torch.manual_seed(0)
+    layer = MinGRU(30, 100)
+    assert [name for name, _ in layer.named_parameters()] == ["weight_ih", "bias_ih"]
+    bound = 100 ** -0.5
+    values = torch.cat([p.detach().reshape(-1) for p in layer.parameters()])
+    assert values.abs().max() <= bound
+    assert values.abs().max() > 0.95 * bound and abs(values.mean()) < 0.05 * bound
+    assert values.std() == pytest.approx(bound / 3 ** 0.5, rel=0.03)

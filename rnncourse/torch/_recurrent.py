@@ -52,6 +52,14 @@ def _check_state(state, num_states: int, shape, names, name: str) -> tuple:
     return states
 
 
+def init_uniform(module: nn.Module, hidden_size: int):
+    """Draw every parameter of ``module`` uniform in ``[-1/sqrt(H), 1/sqrt(H)]``, as ``torch.nn`` does."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.uniform_(-bound, bound)
+
+
 class _Weights(nn.Module):
     """Creation and initialisation of the stacked gate weights."""
 
@@ -74,10 +82,7 @@ class _Weights(nn.Module):
 
     def reset_parameters(self):
         """Draw every weight and bias uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` (as ``torch.nn``)."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        with torch.no_grad():
-            for p in self.parameters():
-                p.uniform_(-bound, bound)
+        init_uniform(self, self.hidden_size)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")

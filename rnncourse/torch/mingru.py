@@ -24,13 +24,12 @@ states ``(B, H)``; :class:`MinGRU` also takes ``batch_first=True``.
 """
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 from torch.nn.functional import linear, softplus
 
 from rnncourse._checks import check_floating, check_sequence, check_shape
+from rnncourse.torch._recurrent import init_uniform
 
 MODES = ("parallel", "sequential")
 
@@ -149,10 +148,7 @@ class MinGRU(nn.Module):
 
     def reset_parameters(self):
         """Draw every weight and bias uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` (as ``torch.nn``)."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        with torch.no_grad():
-            for p in self.parameters():
-                p.uniform_(-bound, bound)
+        init_uniform(self, self.hidden_size)
 
     def forward(self, input, hx=None):
         """Run the layer over a batch of sequences.

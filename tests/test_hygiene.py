@@ -139,3 +139,24 @@ def test_hidden_print_is_caught():
         nbformat.v4.new_code_cell("glue('x', 1)", metadata={"tags": ["remove-input"]}),  # no output: fine
     ])
     assert printing_hidden_cells(nb) == [0]
+
+
+PAGE_WIDTH = 79  # characters of shown code and printed output that fit the page without scrolling
+
+
+def long_code_lines(nb) -> list[str]:
+    """Code lines wider than the page, as 'cell N: line'. The setup cell is hidden everywhere."""
+    return [f"cell {i}: {line}" for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and "setup" not in cell.metadata.get("tags", [])
+            for line in cell.source.splitlines() if len(line) > PAGE_WIDTH]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_code_fits_the_page(path):
+    """Shown code fits 79 characters: wider lines hide behind a scroll bar at 1280 px."""
+    assert long_code_lines(nbformat.read(path, as_version=4)) == []
+
+
+def test_long_code_line_is_caught():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1\n" + "y = " + "1 + " * 20 + "1")])
+    assert long_code_lines(nb) == [f"cell 0: y = {'1 + ' * 20}1"]

@@ -4,9 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv test book student chromium clean distclean sync
+.PHONY: help venv lab test book student chromium clean distclean sync perf stress
 
 help:
+	@echo "make lab     set up .venv and open the chapters in JupyterLab (for learners)"
+	@echo "make venv    set up .venv only: pinned packages and rnncourse"
 	@echo "make test    set up .venv, run the package tests and every chapter (nbval)"
 	@echo "make book    set up .venv, execute every chapter and build the HTML book (_build/html)"
 	@echo "make student write student/NN_topic.ipynb: every chapter without its solutions"
@@ -14,20 +16,28 @@ help:
 	@echo "make clean   remove build products (keeps .venv); make distclean also removes .venv"
 
 # The environment: rebuilt only when the pins or the package metadata change.
-$(STAMP): requirements.txt pyproject.toml
+# torch first, from PyTorch's CPU index (where that index cannot be reached, pip
+# falls back to the public index or a local wheel after one retry).
+$(STAMP): requirements-torch.txt requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --retries 1 -r requirements-torch.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
 
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab chapters/
+
 test: $(STAMP) chromium
 	$(PY) -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
 
 book: $(STAMP)
+	$(PY) tools/book_stamp.py prepare
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	$(PY) tools/book_stamp.py write
 
 student: $(STAMP)
 	$(PY) tools/student.py student

@@ -1,0 +1,58 @@
+"""Publishing: the GitHub Actions workflow builds the book with the README's
+command and deploys it to GitHub Pages; actionlint finds nothing wrong with it."""
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
+
+
+def actionlint() -> str:
+    found = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    if not found:
+        pytest.fail("actionlint is not installed: it is pinned in requirements.txt (make venv)")
+    return found
+
+
+def lint(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([actionlint(), "-no-color", str(path)], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / ".github" / "workflows").glob("*.yml")), ids=lambda p: p.name)
+def test_workflow_passes_actionlint(path):
+    result = lint(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(WORKFLOW.read_text().replace("runs-on: ubuntu-latest", "runs-on: ubuntu-lastest", 1)
+                      .replace("${{ steps.deployment.outputs.page_url }}", "${{ steps.deploy.outputs.page_url }}"))
+    result = lint(broken)
+    assert result.returncode != 0
+    assert "ubuntu-lastest" in result.stdout and "deploy" in result.stdout
+
+
+def test_workflow_builds_with_the_readme_command_and_deploys_the_html():
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    on = flow.get("on", flow.get(True))  # YAML 1.1 reads the key `on` as True
+    assert on["push"]["branches"] == ["main"]
+    readme_build = re.search(r"^make book\b", (ROOT / "README.md").read_text(), re.M)
+    assert readme_build, "the README names `make book` as the build command"
+    build = flow["jobs"]["build"]["steps"]
+    assert any(step.get("run", "").strip() == "make book" for step in build)
+    python = next(step for step in build if step.get("uses", "").startswith("actions/setup-python"))
+    assert python["with"]["python-version"] == "3.11"
+    upload = next(step for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_build/html"
+    deploy = flow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert any(step.get("uses", "").startswith("actions/deploy-pages") for step in deploy["steps"])
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}

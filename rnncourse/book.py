@@ -69,5 +69,55 @@ def use_book_style():
             "figure.dpi": 100,
             "axes.spines.top": False,
             "axes.spines.right": False,
+            "figure.hooks": ["rnncourse.book:watch_text_size"],
         }
     )
+
+
+# The book's text column at a 1280 px wide window, in CSS pixels (measured in
+# Chromium on the built book), and the smallest text a reader should have to read.
+COLUMN_PX = 740
+MIN_TEXT_PT = 9.0
+
+
+class SmallFigureText(UserWarning):
+    """Text in a figure that will show below :data:`MIN_TEXT_PT` on the page."""
+
+
+def rendered_points(fig, fontsize: float) -> float:
+    """The size, in CSS points, at which text of ``fontsize`` points in ``fig``
+    shows on the page: a figure wider than the column is scaled down to fit it."""
+    image_px = fig.get_figwidth() * fig.dpi
+    return fontsize * fig.dpi / 96 * min(1.0, COLUMN_PX / image_px)
+
+
+def small_text(fig) -> list[tuple[str, float]]:
+    """``(text, rendered points)`` for each visible text of ``fig`` below :data:`MIN_TEXT_PT`."""
+    from matplotlib.text import Text
+
+    found = []
+    for artist in fig.findobj(Text):
+        if artist.get_visible() and artist.get_text().strip():
+            size = rendered_points(fig, artist.get_fontsize())
+            if size < MIN_TEXT_PT - 1e-6:
+                found.append((artist.get_text(), round(size, 1)))
+    return found
+
+
+def watch_text_size(fig):
+    """A ``figure.hooks`` entry (set by :func:`use_book_style`): when ``fig`` is
+    drawn, warn with :class:`SmallFigureText` about text too small to read at
+    page width. The book's tests fail on that warning in any chapter."""
+    import warnings
+
+    def check(event):
+        small = small_text(fig)
+        if small:
+            shown = ", ".join(f"{text!r} at {size} pt" for text, size in small[:4])
+            warnings.warn(
+                f"figure {fig.get_figwidth():.1f} x {fig.get_figheight():.1f} in: "
+                f"{len(small)} texts below {MIN_TEXT_PT:g} pt at page width "
+                f"({shown}); make the figure narrower or the text larger",
+                SmallFigureText, stacklevel=2)
+
+    fig.canvas.mpl_connect("draw_event", check)

@@ -12,6 +12,8 @@ help:
 	@echo "make test    set up .venv, run the package tests and every chapter (nbval)"
 	@echo "make book    set up .venv, execute every chapter and build the HTML book (_build/html)"
 	@echo "make student write student/NN_topic.ipynb: every chapter without its solutions"
+	@echo "make stress  run the chapters that time things 3 times beside 2 CPU burners"
+	@echo "make perf    measure every chapter's execution time for the Performance page"
 	@echo "make sync    put the chapters in their stored form (setup cell, no outputs)"
 	@echo "make clean   remove build products (keeps .venv); make distclean also removes .venv"
 
@@ -53,6 +55,14 @@ chromium:
 	else \
 	  echo "chromium: not installed (needs root and apt-get); the browser tests will be skipped"; \
 	fi
+
+# Every chapter's execution time, for the Performance page (run it on a quiet machine).
+perf: $(STAMP)
+	$(PY) benchmarks/chapter_times.py --out benchmarks/results/chapter_times.md
+
+# Every chapter that times something, three times, with two CPU burners running.
+stress: $(STAMP)
+	$(PY) tools/stress.py --runs 3 --burners 2
 
 sync: $(STAMP)
 	$(PY) tools/notebooks.py sync

@@ -1,6 +1,11 @@
 """Execute every chapter and record its wall time, and where the time goes.
 
     .venv/bin/python benchmarks/chapter_times.py [--out benchmarks/results/chapter_times.md] [chapters/NN_*.ipynb ...]
+    make perf    # the same for every chapter of the toc, into the stored table
+
+The report records a hash of the chapters and the package it measured;
+``tests/test_benchmarks.py`` fails once either has changed, until ``make perf``
+measures them again.
 
 Each chapter runs in a fresh kernel, one after the other, as the book build
 runs them. Per chapter the table gives the wall time, the kernel's CPU time,
@@ -11,9 +16,11 @@ book and their share of the total. It says on which machine it was measured.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import resource
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +30,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("RNNCOURSE_QUIET", "1")  # as in CI: no progress bars
+sys.path.insert(0, str(ROOT / "tools"))
+from book_stamp import sources_hash  # noqa: E402
+from notebooks import toc_chapters  # noqa: E402
 
 
 def machine() -> str:
@@ -80,15 +90,17 @@ def run(path: Path) -> dict:
     }
 
 
-def table(results: list[dict], top: int = 8) -> str:
-    """The Markdown report: one row per chapter, then the slowest cells of the book."""
+def table(results: list[dict], top: int = 8, sources: str = "") -> str:
+    """The Markdown report: one row per chapter, then the slowest cells of the book.
+    ``sources`` is the hash of the chapters and package measured (see ``book_stamp``)."""
     total = sum(r["wall"] for r in results)
     rows = [f"| {r['name']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['start']:.1f} | "
             f"{max(r['cells'])[0]:.1f} | {max(r['cells'])[2]} |" for r in results]
     slowest = sorted(((s, r["name"], n, section) for r in results for s, n, section in r["cells"]), reverse=True)[:top]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return "\n".join([
-        f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}; load average {load:.1f} at the end.",
+        f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}; load average {load:.1f} at the end; "
+        f"chapters and package at source hash `{sources}`.",
         "",
         "| chapter | wall time (s) | kernel CPU time (s) | kernel start and imports (s) | slowest cell (s) | in section |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -111,13 +123,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the report (Markdown) to this file")
     parser.add_argument("--top", type=int, default=8, help="how many of the slowest cells to list")
     args = parser.parse_args()
-    chapters = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
+    chapters = args.chapters or toc_chapters()
 
     results = []
     for path in chapters:
         results.append(run(path))
         print(f"{path.stem}: {results[-1]['wall']:.1f} s", flush=True)
-    report = table(results, args.top)
+    report = table(results, args.top, sources_hash(chapters))
     print(report)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

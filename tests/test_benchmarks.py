@@ -32,6 +32,24 @@ def test_timings_cover_every_chapter_of_the_book_in_order():
     assert list(rows()) == [p.stem for p in notebooks.toc_chapters()]
 
 
+book_stamp = load("book_stamp", ROOT / "tools" / "book_stamp.py")
+
+
+def test_timings_were_measured_on_the_chapters_and_package_as_they_are():
+    stored = re.search(r"source hash `([0-9a-f]{16})`", RESULTS.read_text())
+    assert stored, "the table does not say what it measured; run `make perf`"
+    assert stored.group(1) == book_stamp.sources_hash(notebooks.toc_chapters()), (
+        "a chapter or the package changed since the chapter times were measured: run `make perf`")
+
+
+def test_source_hash_changes_with_a_chapter(tmp_path):
+    a, b = tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"
+    a.write_text("{}"), b.write_text("{}")
+    before = book_stamp.sources_hash([a, b])
+    b.write_text('{"cells": []}')
+    assert book_stamp.sources_hash([a, b]) != before
+
+
 def test_every_chapter_runs_in_under_three_minutes_and_the_book_in_under_ten():
     walls = rows()
     assert max(walls.values()) < 180, walls

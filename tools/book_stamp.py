@@ -45,6 +45,16 @@ def package_hash() -> str:
     return digest.hexdigest()
 
 
+def sources_hash(chapters: list[Path]) -> str:
+    """A short hash of what a measurement of these chapters depends on: each
+    chapter's file and the whole package."""
+    digest = hashlib.sha256(package_hash().encode())
+    for path in chapters:
+        digest.update(path.name.encode())
+        digest.update(file_hash(path).encode())
+    return digest.hexdigest()[:16]
+
+
 def executed_by_book(chapter: Path) -> bool:
     """True when the last clean build executed this chapter's current source with
     the current package."""

@@ -74,9 +74,10 @@ def use_book_style():
     )
 
 
-# The book's text column at a 1280 px wide window, in CSS pixels (measured in
-# Chromium on the built book), and the smallest text a reader should have to read.
-COLUMN_PX = 740
+# The width, in CSS pixels, that a figure gets in the book's text column at a
+# 1280 px wide window (measured in Chromium on the built book, rounded down),
+# and the smallest text a reader should have to read.
+COLUMN_PX = 700
 MIN_TEXT_PT = 9.0
 
 
@@ -112,7 +113,8 @@ def watch_text_size(fig):
 
     def check(event):
         small = small_text(fig)
-        if small:
+        if small and not getattr(fig, "_small_text_reported", False):
+            fig._small_text_reported = True  # once per figure, not at every draw
             shown = ", ".join(f"{text!r} at {size} pt" for text, size in small[:4])
             warnings.warn(
                 f"figure {fig.get_figwidth():.1f} x {fig.get_figheight():.1f} in: "

@@ -160,3 +160,32 @@ def test_code_fits_the_page(path):
 def test_long_code_line_is_caught():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1\n" + "y = " + "1 + " * 20 + "1")])
     assert long_code_lines(nb) == [f"cell 0: y = {'1 + ' * 20}1"]
+
+
+def exercise_mentions(nb, chapter: str) -> list[str]:
+    """Problems with the prose's mentions of exercises: each must be a link,
+    {numref}`chNN-exK`, to an exercise of this chapter."""
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    labels = set(re.findall(r":label:\s*(ch\d\d-ex\d+)", text))
+    bare = re.sub(r"\{numref\}`[^`]*`", "", text)
+    found = [f"not a link: {m.group(0)!r}" for m in re.finditer(r"\b[Ee]xercises?\s+\d+", bare)]
+    for label in re.findall(r"\{numref\}`(?:[^`<]*<)?([^`>]+)>?`", text):
+        if label.startswith("ch") and "-ex" in label and label not in labels:
+            found.append(f"no exercise labelled {label} in this chapter")
+    found += [f"label {label} is not of chapter {chapter}" for label in labels if not label.startswith(f"ch{chapter}-")]
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_exercise_mentions_are_links_that_resolve(path):
+    assert exercise_mentions(nbformat.read(path, as_version=4), path.name[:2]) == []
+
+
+def test_bad_exercise_mentions_are_caught():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("As exercise 2 shows; see {numref}`ch05-ex1` and {numref}`ch05-ex9`."),
+        nbformat.v4.new_markdown_cell(":::{exercise} A\n:label: ch05-ex1\n:::\n:::{exercise} B\n:label: ch04-ex2\n:::"),
+    ])
+    assert sorted(exercise_mentions(nb, "05")) == sorted([
+        "not a link: 'exercise 2'", "no exercise labelled ch05-ex9 in this chapter",
+        "label ch04-ex2 is not of chapter 05"])

@@ -1,0 +1,78 @@
+"""The chapters as the book build executed them (`_build/jupyter_execute`):
+printed output fits the page, and no figure has text too small to read.
+
+Checks only chapters that the last clean `make book` executed with the current
+source and package (tools/book_stamp.py); the others skip, saying so.
+"""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
+PAGE_WIDTH = 79
+
+
+def load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+book_stamp = load("book_stamp", ROOT / "tools" / "book_stamp.py")
+notebooks = load("notebooks", ROOT / "tools" / "notebooks.py")
+CHAPTERS = notebooks.toc_chapters()
+
+
+def executed(path: Path) -> dict:
+    if not book_stamp.executed_by_book(path):
+        pytest.skip(f"{path.name}: the last clean book build did not execute this source and package (make book)")
+    return json.loads((EXECUTED / path.name).read_text())
+
+
+def text_outputs(nb: dict):
+    """(cell index, stream name or 'result', text) of every text output a reader sees
+    or that goes to stderr."""
+    for i, cell in enumerate(nb["cells"]):
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "stream":
+                yield i, output["name"], "".join(output["text"])
+            elif output["output_type"] in ("execute_result", "display_data"):
+                data = output.get("data", {})
+                rich = {"image/png", "text/html", "text/markdown", "text/latex"} & set(data)
+                if "text/plain" in data and not rich:
+                    yield i, "result", "".join(data["text/plain"])
+
+
+def too_wide(nb: dict) -> list[str]:
+    return [f"cell {i}: {line}" for i, name, text in text_outputs(nb) if name != "stderr"
+            for line in text.splitlines() if len(line) > PAGE_WIDTH]
+
+
+def small_figure_text(nb: dict) -> list[str]:
+    return [f"cell {i}: {line.strip()}" for i, name, text in text_outputs(nb) if name == "stderr"
+            for line in text.splitlines() if "SmallFigureText" in line]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_printed_output_fits_the_page(path):
+    assert too_wide(executed(path)) == []
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_figure_text_is_readable_at_page_width(path):
+    assert small_figure_text(executed(path)) == []
+
+
+def test_the_checks_see_what_they_check():
+    nb = {"cells": [{"outputs": [
+        {"output_type": "stream", "name": "stdout", "text": ["short\n", "x" * 80 + "\n"]},
+        {"output_type": "stream", "name": "stderr", "text": ["f.py:1: SmallFigureText: figure 11.0 x 4.0 in\n"]},
+        {"output_type": "execute_result", "data": {"text/plain": ["y" * 81]}},
+        {"output_type": "display_data", "data": {"text/plain": ["<Figure " + "z" * 90 + ">"], "image/png": ""}},
+    ]}]}
+    assert too_wide(nb) == ["cell 0: " + "x" * 80, "cell 0: " + "y" * 81]
+    assert small_figure_text(nb) == ["cell 0: f.py:1: SmallFigureText: figure 11.0 x 4.0 in"]

@@ -165,3 +165,42 @@ def test_every_page_was_checked():
     built = {p.relative_to(HTML).with_suffix("").as_posix() for p in HTML.rglob("*.html")
              if not p.relative_to(HTML).parts[0].startswith("_")}   # _static holds the theme's templates
     assert built - {"index", "genindex", "search", "py-modindex"} <= set(PAGES), sorted(built - set(PAGES))
+
+
+# What may not scroll sideways at a 1280 px window: code, outputs, display math, tables.
+OVERFLOW_JS = """
+const wide = [];
+for (const e of document.querySelectorAll(
+        'pre, div.math, mjx-container[display="true"], .cell_output, table')) {
+    if (e.scrollWidth > e.clientWidth + 1) {
+        wide.push(e.tagName.toLowerCase() + ' (' + e.scrollWidth + ' > ' + e.clientWidth
+                  + ' px): ' + e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 70));
+    }
+}
+return wide;
+"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_scrolls_sideways_at_1280_px(browser, site, page):
+    browser.set_window_size(1280, 1000)
+    load(browser, urljoin(site, page + ".html"))
+    assert browser.execute_script(OVERFLOW_JS) == []
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_figures_of_column_width_are_not_shrunk(browser, site, page):
+    """rnncourse.book.COLUMN_PX, which the figure-text check assumes, is what a
+    figure really gets: an image that narrow shows at its natural size."""
+    from rnncourse.book import COLUMN_PX
+
+    browser.set_window_size(1280, 1000)
+    load(browser, urljoin(site, page + ".html"))
+    images = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.cell_output img')).map("
+        "i => [i.naturalWidth, i.getBoundingClientRect().width])")
+    shrunk = [(natural, shown) for natural, shown in images if natural <= COLUMN_PX and shown < natural - 1]
+    assert shrunk == [], f"(natural, shown) widths in px: {shrunk}"
+    room = browser.execute_script(
+        "const o = document.querySelector('.cell_output'); return o ? o.clientWidth : null")
+    assert room is None or room >= COLUMN_PX, f"a cell's output area is {room} px wide, COLUMN_PX is {COLUMN_PX}"

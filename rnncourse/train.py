@@ -20,6 +20,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
@@ -27,6 +28,7 @@ from rnncourse.book import default_device, seed_everything
 
 __all__ = [
     "fit", "evaluate", "History", "accuracy", "sequence_cross_entropy", "detach_state",
+    "fit_replicas", "evaluate_replicas", "ReplicaHistory",
     "seed_everything", "default_device",
 ]
 
@@ -226,3 +228,213 @@ def fit(model, train, valid, loss, optimizer, epochs: int, clip: float | None = 
         model.load_state_dict(best_weights)
     history.seconds = time.perf_counter() - start
     return history
+
+
+# ---------------------------------------------------------------------------
+# Replica models (rnncourse.torch.replicas): K models trained as one
+
+@dataclass
+class ReplicaHistory:
+    """What :func:`fit_replicas` measured: one :class:`History` per replica.
+
+    ``history[k]`` is replica ``k``'s :class:`History`, the one a separate
+    :func:`fit` of that replica would return (its epochs end where its own
+    patience ran out); ``seconds`` is the wall time of the whole fit.
+    """
+
+    replicas: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __getitem__(self, k: int) -> History:
+        return self.replicas[k]
+
+    def __len__(self) -> int:
+        return len(self.replicas)
+
+    def __iter__(self):
+        return iter(self.replicas)
+
+    def best(self, name: str = "loss") -> np.ndarray:
+        """Each replica's validation ``loss`` (or metric ``name``) at its best epoch: ``(K,)``."""
+        values = [h.valid_loss if name == "loss" else h.metrics[name] for h in self.replicas]
+        if any(h.best_epoch is None for h in self.replicas):
+            raise ValueError("no best epoch: fit_replicas ran without valid data")
+        return np.array([v[h.best_epoch] for v, h in zip(values, self.replicas)])
+
+
+def _replica_targets(target, K: int, replica_data: bool):
+    """The target of each replica: ``target[k]`` with ``replica_data``, else ``target`` for all."""
+    if not replica_data:
+        return [target] * K
+    if target.ndim == 0 or target.shape[0] != K:
+        raise ValueError(f"with replica_data=True the target must have a leading replica axis of size "
+                         f"K={K}, got shape {tuple(target.shape)}")
+    return list(target.unbind(0))
+
+
+def _replica_output(model, inputs, K: int):
+    output = model(*inputs)
+    output = output[0] if isinstance(output, tuple) else output
+    if output.ndim == 0 or output.shape[0] != K:
+        raise ValueError(f"a replica model must return outputs with a leading axis K={K}, got shape {tuple(output.shape)}")
+    return output
+
+
+def _replica_count(model) -> int:
+    K = getattr(model, "replicas", None)
+    if not isinstance(K, int):
+        raise TypeError(f"model must be a replica model (rnncourse.torch.replicas) with an int "
+                        f"attribute replicas, got {type(model).__name__}")
+    return K
+
+
+@torch.no_grad()
+def evaluate_replicas(model, data, loss, metrics: dict | None = None, device=None, replica_data: bool = False):
+    """:func:`evaluate` for a replica model: each replica's mean loss (and metrics), as arrays ``(K,)``.
+
+    ``loss`` and ``metrics`` are the single model's: ``loss(output[k], target)``
+    per replica. With ``replica_data``, every batch holds one batch per
+    replica (inputs and target with a leading axis ``K``). Returns an array
+    ``(K,)`` when ``metrics`` is ``None``, else a dict of arrays with ``"loss"``.
+    """
+    K = _replica_count(model)
+    device = _model_device(model) if device is None else torch.device(device)
+    was_training = model.training
+    model.eval()
+    totals, count = {}, 0
+    try:
+        for batch in data:
+            inputs, target = _split(batch, device)
+            output = _replica_output(model, inputs, K)
+            targets = _replica_targets(target, K, replica_data)
+            n = targets[0].numel()
+            for name, fn in {"loss": loss, **(metrics or {})}.items():
+                values = torch.stack([torch.as_tensor(fn(output[k], targets[k])) for k in range(K)])
+                totals[name] = totals.get(name, 0.0) + values.double().cpu().numpy() * n
+            count += n
+    finally:
+        model.train(was_training)
+    if count == 0:
+        raise ValueError("evaluate_replicas: the data yielded no batches")
+    means = {name: total / count for name, total in totals.items()}
+    return means["loss"] if metrics is None else means
+
+
+def fit_replicas(model, train, valid, loss, optimizer, epochs: int, clip: float | None = None, *,
+                 patience: int | None = None, restore_best: bool = True, metrics: dict | None = None,
+                 device=None, replica_data: bool = False, progress: bool | None = None) -> ReplicaHistory:
+    """:func:`fit` for a replica model: ``K`` models trained as one, each as if alone.
+
+    Arguments as :func:`fit` (no ``stateful``); ``loss`` and ``metrics`` are
+    the single model's, applied replica by replica, and the gradient of the
+    sum of the ``K`` losses is each replica's own. Per replica, as ``K``
+    separate runs of :func:`fit` on the same batches would do:
+
+    * ``clip`` scales each replica's gradient to a norm of at most ``clip``
+      (the norm over that replica's parameters, never over all replicas);
+      ``history[k].grad_norm`` records it before clipping;
+    * ``patience`` stops a replica when its validation loss has not improved
+      for ``patience`` epochs: from then on its weights are held (the others
+      train on), and the fit ends when every replica has stopped;
+    * ``restore_best`` puts back each replica's weights of its best epoch.
+
+    The optimizer must act element by element (SGD, Adam, AdamW, RMSprop), so
+    that one step over the stacked parameters is ``K`` separate steps.
+    ``replica_data=True``: every batch holds one batch per replica (inputs and
+    target with a leading axis ``K``), e.g. a different data order per
+    replica. One progress bar shows the mean over the replicas still training.
+    """
+    K = _replica_count(model)
+    _check_batches(train, "train")
+    if valid is not None:
+        _check_batches(valid, "valid")
+    if clip is not None and not clip > 0:
+        raise ValueError(f"clip must be a positive number, got {clip}")
+    device = default_device() if device is None else torch.device(device)
+    model.to(device)
+    history = ReplicaHistory([History(metrics={name: [] for name in metrics or {}}) for _ in range(K)])
+    params = [p for p in model.parameters() if p.requires_grad]
+    best_loss, waited = np.full(K, math.inf), np.zeros(K, dtype=int)
+    best_state, held = None, None  # the best weights; the weights of stopped replicas
+    active = np.ones(K, dtype=bool)
+    start = time.perf_counter()
+    bar = tqdm(range(epochs), desc=f"epochs ({K} replicas)", disable=_quiet(progress))
+    for epoch in bar:
+        model.train()
+        total, count = np.zeros(K), 0
+        for batch in train:
+            inputs, target = _split(batch, device)
+            output = _replica_output(model, inputs, K)
+            targets = _replica_targets(target, K, replica_data)
+            values = torch.stack([loss(output[k], targets[k]) for k in range(K)])
+            optimizer.zero_grad(set_to_none=True)
+            values.sum().backward()
+            grads = [p.grad for p in params if p.grad is not None]
+            norms = torch.stack([g.reshape(K, -1).pow(2).sum(1) for g in grads]).sum(0).sqrt()  # (K,)
+            if clip is not None:  # as clip_grad_norm_, replica by replica
+                scale = (clip / (norms + 1e-6)).clamp(max=1.0)
+                for g in grads:
+                    g.mul_(scale.view(K, *([1] * (g.ndim - 1))))
+            optimizer.step()
+            if held is not None:
+                _put_rows(model, held, ~active)
+            for k in np.flatnonzero(active):
+                history[k].grad_norm.append(float(norms[k]))
+            total += values.detach().double().cpu().numpy() * targets[0].numel()
+            count += targets[0].numel()
+        if count == 0:
+            raise ValueError("fit_replicas: train yielded no batches")
+        for k in np.flatnonzero(active):
+            history[k].train_loss.append(total[k] / count)
+        postfix = {"train": f"{np.mean(total[active]) / count:.4g}"}
+        if valid is not None:
+            result = evaluate_replicas(model, valid, loss, metrics or {}, device=device, replica_data=replica_data)
+            valid_loss = result.pop("loss")
+            for k in np.flatnonzero(active):
+                history[k].valid_loss.append(float(valid_loss[k]))
+                for name, means in result.items():
+                    history[k].metrics[name].append(float(means[k]))
+            postfix["valid"] = f"{np.mean(valid_loss[active]):.4g}"
+            improved = active & (valid_loss < best_loss)
+            waited[active & ~improved] += 1
+            waited[improved] = 0
+            best_loss[improved] = valid_loss[improved]
+            for k in np.flatnonzero(improved):
+                history[k].best_epoch = epoch
+            best_state = _take_rows(model, improved, best_state)
+        bar.set_postfix(postfix)
+        if patience is not None and valid is not None:
+            stopping = active & (waited >= patience)
+            for k in np.flatnonzero(stopping):
+                history[k].stopped_early = epoch < epochs - 1
+            if stopping.any():
+                held = _take_rows(model, stopping, held)
+                active &= ~stopping
+            if not active.any():
+                break
+    bar.close()
+    if restore_best and best_state is not None:
+        _put_rows(model, best_state, np.array([h.best_epoch is not None for h in history]))
+    history.seconds = time.perf_counter() - start
+    for h in history:
+        h.seconds = history.seconds
+    return history
+
+
+def _take_rows(model, rows, into=None) -> dict:
+    """Copy the replicas ``rows`` (a boolean mask) of the model's state into ``into`` (a state dict)."""
+    state = model.state_dict()
+    if into is None:
+        return {name: t.detach().clone() for name, t in state.items()}
+    for name, t in state.items():
+        mask = torch.as_tensor(rows, device=t.device)
+        into[name][mask] = t.detach()[mask]
+    return into
+
+
+@torch.no_grad()
+def _put_rows(model, source: dict, rows):
+    """Set the replicas ``rows`` (a boolean mask) of the model's weights from ``source``."""
+    for name, t in model.state_dict().items():
+        mask = torch.as_tensor(rows, device=t.device)
+        t[mask] = source[name][mask]

@@ -123,3 +123,34 @@ def watch_text_size(fig):
                 SmallFigureText, stacklevel=2)
 
     fig.canvas.mpl_connect("draw_event", check)
+
+
+CJK_FAMILY = "RNN Course Sans SC"
+
+
+def use_cjk_font() -> str:
+    """Let matplotlib draw Chinese characters with the CJK font that ships with rnncourse.
+
+    The font, ``rnncourse/fonts/RNNCourseSansSC-Regular.otf``, is Noto Sans
+    CJK SC cut down to the characters of the Chinese side of the Tatoeba pairs
+    (:func:`rnncourse.data.load_tatoeba_cmn`), under the SIL Open Font License
+    (see ``rnncourse/fonts/README.md``); nothing is downloaded. It is added to
+    matplotlib's font manager and placed after the first sans-serif font in
+    the font family list, so Latin text keeps its font and matplotlib falls
+    back to this one, glyph by glyph, for Chinese. Call it after
+    :func:`use_book_style`. Returns the family name, for ``fontfamily=``.
+    """
+    from importlib.resources import as_file, files
+
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    resource = files("rnncourse").joinpath("fonts", "RNNCourseSansSC-Regular.otf")
+    if not resource.is_file():
+        raise FileNotFoundError("rnncourse ships no fonts/RNNCourseSansSC-Regular.otf; is the package installed completely?")
+    if CJK_FAMILY not in {f.name for f in font_manager.fontManager.ttflist}:
+        with as_file(resource) as path:
+            font_manager.fontManager.addfont(str(path))
+    first = [f for f in mpl.rcParams["font.sans-serif"] if f != CJK_FAMILY][0]
+    mpl.rcParams["font.family"] = [first, CJK_FAMILY]
+    return CJK_FAMILY

@@ -14,15 +14,18 @@ no unbatched 2-D input).
 Cells: :class:`RNNCell`, :class:`LSTMCell`, :class:`GRUCell`.
 Sequence layers: :class:`RNN`, :class:`LSTM`, :class:`GRU`.
 Models for the chapters: :mod:`rnncourse.torch.models`.
+Attention of a decoder over encoder states: :class:`DotAttention`, :func:`dot_attention`.
 """
 from rnncourse.torch.gru import GRU, GRUCell, gru_step
 from rnncourse.torch.lstm import LSTM, LSTMCell, lstm_step
 from rnncourse.torch.rnn import RNN, RNNCell, rnn_step
 from rnncourse.torch.mingru import MinGRU, min_gru_scan, min_gru_sequential
+from rnncourse.torch.attention import DotAttention, dot_attention
 from rnncourse.torch.models import CharLM, SequenceClassifier, SequenceRegressor, make_recurrent
 
 __all__ = [
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "rnn_step", "lstm_step", "gru_step",
     "SequenceRegressor", "SequenceClassifier", "CharLM", "make_recurrent",
     "MinGRU", "min_gru_scan", "min_gru_sequential",
+    "DotAttention", "dot_attention",
 ]

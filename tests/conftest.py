@@ -12,17 +12,6 @@ def one_thread():
     torch.set_num_threads(n)
 
 
-def _book_stamp():
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location(
-        "book_stamp", Path(__file__).resolve().parent.parent / "tools" / "book_stamp.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def pytest_collection_modifyitems(session, config, items):
     """Each chapter executes at most twice in CI: the book build, then the student
     version. nbval re-runs a chapter only when the last clean book build did not run
@@ -32,7 +21,9 @@ def pytest_collection_modifyitems(session, config, items):
 
     if os.environ.get("RNNCOURSE_NBVAL_ALL") == "1":
         return
-    stamp = _book_stamp()
+    from _tools import tool
+
+    stamp = tool("book_stamp")
     done = {}
     for item in items:
         path = Path(str(item.fspath))

@@ -1,24 +1,14 @@
 """The performance page's figures: the stored chapter timings cover the book and keep its promises."""
-import importlib.util
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
+from _tools import ROOT, load, tool
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "chapter_times.md"
 
-
-def load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 chapter_times = load("chapter_times", ROOT / "benchmarks" / "chapter_times.py")
-notebooks = load("notebooks", ROOT / "tools" / "notebooks.py")
+notebooks = tool("notebooks")
 
 
 def rows() -> dict[str, float]:
@@ -32,7 +22,7 @@ def test_timings_cover_every_chapter_of_the_book_in_order():
     assert list(rows()) == [p.stem for p in notebooks.toc_chapters()]
 
 
-book_stamp = load("book_stamp", ROOT / "tools" / "book_stamp.py")
+book_stamp = tool("book_stamp")
 
 
 def test_timings_were_measured_on_the_chapters_and_package_as_they_are():

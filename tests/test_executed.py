@@ -4,26 +4,17 @@ printed output fits the page, and no figure has text too small to read.
 Checks only chapters that the last clean `make book` executed with the current
 source and package (tools/book_stamp.py); the others skip, saying so.
 """
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from _tools import ROOT, tool
 
-ROOT = Path(__file__).resolve().parent.parent
 EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
 PAGE_WIDTH = 79
 
-
-def load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-book_stamp = load("book_stamp", ROOT / "tools" / "book_stamp.py")
-notebooks = load("notebooks", ROOT / "tools" / "notebooks.py")
+book_stamp = tool("book_stamp")
+notebooks = tool("notebooks")
 CHAPTERS = notebooks.toc_chapters()
 
 

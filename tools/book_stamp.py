@@ -75,12 +75,25 @@ def prepare() -> None:
     PACKAGE_HASH.write_text(current)
 
 
+def code_cells(path: Path) -> list[str]:
+    return [cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+
+
+def built_from(chapter: Path) -> bool:
+    """True when the build's executed copy of ``chapter`` has the chapter's code as
+    it is now (a chapter edited during the build, or added to the toc after it
+    started, was not executed as it is)."""
+    executed = BUILD / "jupyter_execute" / "chapters" / chapter.name
+    return executed.exists() and code_cells(executed) == code_cells(chapter)
+
+
 def write() -> None:
     sys.path.insert(0, str(ROOT / "tools"))
     from notebooks import toc_chapters
 
     stamp = {"package": package_hash(),
-             "chapters": {path.name: file_hash(path) for path in toc_chapters()}}
+             "chapters": {path.name: file_hash(path) for path in toc_chapters() if built_from(path)}}
     STAMP.write_text(json.dumps(stamp, indent=1))
     print(f"book_stamp: {len(stamp['chapters'])} chapters executed by this build recorded in {STAMP.relative_to(ROOT)}")
 

@@ -28,6 +28,7 @@ import rnncourse, rnncourse.data as rd
 dates, values = rd.load_sunspots()
 names, labels, classes = rd.load_names()
 text = rd.load_shakespeare()
+digits = rd.load_spoken_digits(speakers="theo", takes=[0, 49])
 from rnncourse.book import use_cjk_font
 pairs = rd.load_tatoeba_cmn()
 import matplotlib; matplotlib.use("Agg"); from matplotlib import font_manager
@@ -35,6 +36,7 @@ cjk = font_manager.findfont(font_manager.FontProperties(family=use_cjk_font()), 
 print(json.dumps({"file": rnncourse.__file__, "prefix": sys.prefix, "sunspots": len(values),
                   "first_month": str(dates[0]), "names": len(names), "classes": len(classes),
                   "chars": len(text), "readme": rd._files.data_file("README.md").is_file(),
+                  "recordings": len(digits.waveforms), "samples": int(sum(map(len, digits.waveforms))),
                   "pairs": len(pairs), "attribution": pairs[0].attribution, "cjk_font": cjk}))
 """
 
@@ -62,6 +64,7 @@ def test_wheel_holds_the_data_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "rnncourse" / "data" / "files").rglob("*") if p.is_file()}
     assert "rnncourse/data/files/tatoeba-cmn.txt.xz" in shipped and len(shipped) >= 4 + 18
+    assert "rnncourse/data/files/fsdd-mulaw.npz" in shipped
     assert shipped <= names, sorted(shipped - names)
     fonts = {p.relative_to(ROOT).as_posix() for p in (ROOT / "rnncourse" / "fonts").iterdir()}
     assert len(fonts) == 3 and fonts <= names, sorted(fonts - names)      # the CJK font, its licence, README
@@ -82,5 +85,6 @@ def test_installed_wheel_loads_every_data_set(wheel, tmp_path):
     assert out["sunspots"] == 2820 and out["first_month"] == "1749-01"
     assert out["names"] == 20074 and out["classes"] == 18
     assert out["chars"] == 1_115_394 and out["readme"]
+    assert out["recordings"] == 20 and out["samples"] == 53_306
     assert out["pairs"] == 29155 and out["attribution"].startswith("CC-BY 2.0 (France) Attribution: tatoeba.org #")
     assert Path(out["cjk_font"]).is_relative_to(venv) and out["cjk_font"].endswith(".otf"), out["cjk_font"]

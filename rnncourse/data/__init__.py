@@ -7,7 +7,8 @@ nothing is downloaded.
 Real data
     :func:`load_sunspots` (monthly sunspot numbers, 1749-1983),
     :func:`load_shakespeare` (tiny Shakespeare), :func:`load_names` (surnames
-    in 18 languages), :func:`load_tatoeba_cmn` (English-Mandarin sentence pairs).
+    in 18 languages), :func:`load_spoken_digits` (spoken digits, 8 kHz),
+    :func:`load_tatoeba_cmn` (English-Mandarin sentence pairs).
 Forecasting
     :func:`make_windows`, :func:`chronological_split`, :class:`Standardizer`.
 Text
@@ -22,6 +23,7 @@ Video (generated clips whose labels depend on the order of the frames)
     :func:`moving_dot_clips`, :func:`two_phase_clips`, :func:`meeting_clips`,
     :func:`closest_frame`, :func:`render_blobs`, :class:`VideoClips`.
 """
+from rnncourse.data.digits import SpokenDigits, load_spoken_digits
 from rnncourse.data.names import NamesDataset, collate_names, load_names, pad_batch, stratified_split
 from rnncourse.data.shakespeare import TBPTTBatches, load_shakespeare, tbptt_batches
 from rnncourse.data.sunspots import Standardizer, chronological_split, load_sunspots, make_windows
@@ -35,6 +37,7 @@ __all__ = [
     "load_sunspots", "make_windows", "chronological_split", "Standardizer",
     "load_shakespeare", "CharVocab", "tbptt_batches", "TBPTTBatches",
     "load_names", "stratified_split", "pad_batch", "collate_names", "NamesDataset",
+    "load_spoken_digits", "SpokenDigits",
     "load_tatoeba_cmn", "SentencePair", "split_pairs", "english_words", "chinese_chars",
     "adding_problem", "copy_task", "noisy_sine",
     "moving_dot_clips", "two_phase_clips", "meeting_clips", "closest_frame", "render_blobs", "VideoClips",

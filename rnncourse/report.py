@@ -129,7 +129,8 @@ def glue_summary(name: str, values, spec: str = ".3g") -> Summary:
 
     ``name`` is the text ``"13.40 ± 0.09 (5 seeds)"`` (formatted with
     ``spec``); ``name_mean``, ``name_sd``, ``name_min``, ``name_max`` and
-    ``name_n`` are the numbers, for ``{glue:text}`name_max:.2f```.
+    ``name_n`` are the numbers, each for a glue role of its own with a
+    format of its own.
     """
     s = summarize(values)
     glue(name, format(s, spec))

@@ -77,7 +77,7 @@ def use_book_style():
 # The width, in CSS pixels, that a figure gets in the book's text column at a
 # 1280 px wide window (measured in Chromium on the built book, rounded down),
 # and the smallest text a reader should have to read.
-COLUMN_PX = 700
+COLUMN_PX = 672
 MIN_TEXT_PT = 9.0
 
 

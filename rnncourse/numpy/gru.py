@@ -13,11 +13,13 @@ class GRU(RecurrentLayer):
     .. math::
         r_t &= \sigma(W_{xr} x_t + W_{hr} h_{t-1} + b_r) \\
         z_t &= \sigma(W_{xz} x_t + W_{hz} h_{t-1} + b_z) \\
-        n_t &= \tanh(W_{xn} x_t + b_{xn} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))
-            && \text{reset_after=True (PyTorch's, cuDNN's)} \\
-        n_t &= \tanh(W_{xn} x_t + W_{hn} (r_t \odot h_{t-1}) + b_n)
-            && \text{reset_after=False (Cho et al. 2014)} \\
+        n_t &= \tanh(W_{xn} x_t + b_{xn} + r_t \odot (W_{hn} h_{t-1} + b_{hn})) \\
+        n_t &= \tanh(W_{xn} x_t + W_{hn} (r_t \odot h_{t-1}) + b_n) \\
         h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+
+    The first line for ``n_t`` is ``reset_after=True``, the reset gate after the
+    product, PyTorch's and cuDNN's form; the second is ``reset_after=False``,
+    the reset gate before it, as in Cho et al. (2014).
 
     ``params``/``grads``: ``W_xr, W_hr, b_r, W_xz, W_hz, b_z, W_xn, W_hn`` and
     ``b_xn, b_hn`` (reset_after=True) or ``b_n`` (False); ``W_x*`` are H x D,

@@ -20,9 +20,12 @@ from rnncourse.torch._recurrent import Recurrent, RecurrentCell
 
 
 def lstm_step(x_t, state, W_ih, W_hh, b_ih=None, b_hh=None):
-    """One step: ``x_t`` ``(B, D)``, ``state = (h_prev, c_prev)`` ``(B, H)`` each -> ``(h_t, c_t)``."""
+    """One step: ``x_t`` ``(B, D)``, ``state = (h_prev, c_prev)``
+    ``(B, H)`` each -> ``(h_t, c_t)``. (Shown in chapter 5: lines of at most
+    79 characters.)"""
     h_prev, c_prev = state
-    gates = linear(x_t, W_ih, b_ih) + linear(h_prev, W_hh, b_hh)  # (B, 4H)
+    # the four gates' pre-activations, side by side: (B, 4H)
+    gates = linear(x_t, W_ih, b_ih) + linear(h_prev, W_hh, b_hh)
     i_t, f_t, g_t, o_t = gates.chunk(4, 1)
     i_t, f_t, o_t = torch.sigmoid(i_t), torch.sigmoid(f_t), torch.sigmoid(o_t)
     g_t = torch.tanh(g_t)

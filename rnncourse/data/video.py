@@ -122,7 +122,7 @@ def _paired(name, rng, positions, size, noise, wrap, label_of, sigma=1.2):
     return torch.from_numpy(x), torch.from_numpy(labels), p
 
 
-def moving_dot_clips(n: int, T: int = 9, size: int = 24, seed=0, speed=(1.0, 2.0), noise: float = 0.05,
+def moving_dot_clips(n: int, T: int = 9, size: int = 24, seed=0, speed=(0.8, 1.6), noise: float = 0.05,
                      wrap: bool = False):
     """A dot moving in a straight line: leftwards (label 0) or rightwards (1)?
 

@@ -4,14 +4,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv lab test book student chromium clean distclean sync perf stress
+.PHONY: help venv lab test book learner student chromium clean distclean sync perf stress
 
 help:
 	@echo "make lab     set up .venv and open the chapters in JupyterLab (for learners)"
 	@echo "make venv    set up .venv only: pinned packages and rnncourse"
 	@echo "make test    set up .venv, run the package tests and every chapter (nbval)"
 	@echo "make book    set up .venv, execute every chapter and build the HTML book (_build/html)"
-	@echo "make student write student/NN_topic.ipynb: every chapter without its solutions"
+	@echo "make learner write learner/NN_topic.ipynb: the chapters with the book's numbers in the prose (after make book)"
+	@echo "make student write student/NN_topic.ipynb: the same without solutions (after make book)"
 	@echo "make stress  run the chapters that time things 3 times beside 2 CPU burners"
 	@echo "make perf    measure every chapter's execution time for the Performance page"
 	@echo "make sync    put the chapters in their stored form (setup cell, no outputs)"
@@ -41,6 +42,10 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	$(PY) tools/book_stamp.py write
 
+# Learner and student notebooks read the book's glued numbers: build the book first.
+learner: $(STAMP)
+	$(PY) tools/learner.py learner
+
 student: $(STAMP)
 	$(PY) tools/student.py student
 
@@ -68,7 +73,7 @@ sync: $(STAMP)
 	$(PY) tools/notebooks.py sync
 
 clean:
-	rm -rf _build student .pytest_cache .hypothesis dist build *.egg-info test-artifacts
+	rm -rf _build student learner .pytest_cache .hypothesis dist build *.egg-info test-artifacts
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean

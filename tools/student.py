@@ -1,6 +1,6 @@
 """Write student notebooks: every chapter with its solutions removed.
 
-    python tools/student.py [OUTDIR]     # default: student/
+    python tools/student.py [OUTDIR]     # default: student/; needs a built book (make book)
 
 The convention (CONTRIBUTING.md): every cell of a solution is tagged
 ``solution``. A solution code cell with ``### BEGIN SOLUTION`` /
@@ -80,10 +80,17 @@ def solution_lines(nb) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """Student notebooks start from the learner notebooks (tools/learner.py): the
+    prose shows the book's numbers, not MyST markup. So the book must be built."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from learner import Bibliography, glued_values, learner_version, toc_chapters
+
     outdir = Path(argv[1]) if len(argv) > 1 else ROOT / "student"
     outdir.mkdir(parents=True, exist_ok=True)
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        nb = student_version(nbformat.read(path, as_version=4))
+    bib = Bibliography()
+    for path in toc_chapters():
+        chapter = learner_version(nbformat.read(path, as_version=4), glued_values(path), bib)
+        nb = student_version(chapter)
         nbformat.write(nb, outdir / path.name)
         exercises = sum("exercise" in c.metadata.get("tags", []) for c in nb.cells)
         print(f"{outdir.name}/{path.name}: {exercises} code exercise(s) to fill in")

@@ -40,12 +40,12 @@ def test_source_hash_changes_with_a_chapter(tmp_path):
     assert book_stamp.sources_hash([a, b]) != before
 
 
-def test_every_chapter_runs_in_under_three_minutes_and_the_book_in_under_ten():
+def test_every_chapter_runs_in_under_three_minutes_and_about_a_minute_on_average():
     walls = rows()
     assert max(walls.values()) < 180, walls
     total = float(re.search(r"\*\*all \d+ chapters\*\* \| \*\*([\d.]+)\*\*", RESULTS.read_text()).group(1))
     assert total == pytest.approx(sum(walls.values()), abs=0.1 * len(walls))
-    assert total < 600
+    assert total < 75 * len(walls), f"{total:.0f} s for {len(walls)} chapters: over 75 s a chapter"
 
 
 def fake(name, seconds):

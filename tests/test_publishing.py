@@ -55,4 +55,17 @@ def test_workflow_builds_with_the_readme_command_and_deploys_the_html():
     deploy = flow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert any(step.get("uses", "").startswith("actions/deploy-pages") for step in deploy["steps"])
-    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["permissions"] == {"contents": "write", "pages": "write", "id-token": "write"}
+
+
+def test_workflow_publishes_learner_notebooks_where_the_launch_buttons_point():
+    """The Colab and Binder buttons open `repository.branch`; the workflow puts the
+    learner notebooks there, over the chapters, with the student notebooks beside."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]["steps"]
+    script = next(step["run"] for step in steps if "make learner" in step.get("run", ""))
+    branch = config["repository"]["branch"]
+    assert f"git checkout -B {branch}" in script and f"git push --force origin {branch}" in script
+    assert "cp learner/*.ipynb chapters/" in script and "git add chapters student" in script
+    on = yaml.safe_load(WORKFLOW.read_text()).get("on") or yaml.safe_load(WORKFLOW.read_text())[True]
+    assert branch not in on["push"]["branches"], "the generated branch must not trigger a build of itself"

@@ -26,6 +26,8 @@ import torch
 
 from rnncourse.numpy import LSTM
 
+from common import cpu_name, write_report  # benchmarks/common.py
+
 SIZES = [  # (T, B, D, H)
     (32, 16, 32, 64),
     (64, 32, 64, 128),
@@ -49,15 +51,6 @@ def blas_name():
     except Exception:  # older NumPy: no dict mode
         return "unknown"
 
-
-def cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def bench(T, B, D, H, rounds, per_round):
@@ -141,10 +134,7 @@ def main(argv=None):
         )
         rows.append(row)
         print(row, flush=True)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(header) + "\n\n" + "\n".join(rows) + "\n")
-        print(f"wrote {args.out}")
+    write_report(args.out, header, rows)
 
 
 if __name__ == "__main__":

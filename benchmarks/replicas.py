@@ -25,21 +25,14 @@ import torch.nn.functional as F
 from rnncourse.torch.models import SequenceRegressor
 from rnncourse.torch.replicas import ReplicaSequenceRegressor
 
+from common import cpu_name, write_report  # benchmarks/common.py
+
 SIZES = [(32, 25), (32, 50), (64, 50), (128, 100)]  # (H, T)
 QUICK_SIZES = [(32, 50)]
 CELLS = ("rnn", "lstm", "gru")
 REPLICAS = (1, 5, 10)
 B, CLIP = 32, 1.0
 
-
-def cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def step_single(model, optimizer, x, y):
@@ -126,10 +119,7 @@ def main(argv=None):
                    f"| {10 * t['single'] / t[10]:.2f} |")
             rows.append(row)
             print(row, flush=True)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(header) + "\n\n" + "\n".join(rows) + "\n")
-        print(f"wrote {args.out}")
+    write_report(args.out, header, rows)
 
 
 if __name__ == "__main__":

@@ -39,15 +39,13 @@ MEETING_CLASSES = ("miss", "meet")
 
 
 class VideoClips(NamedTuple):
-    """Clips, labels and the objects' true positions.
+    """Clips, labels and the objects' true positions: ``(x, y, positions, classes)``.
 
-    Attributes
-    ----------
-    x : Tensor ``(T, n, C, S, S)`` float32, the frames, time-major
-    y : LongTensor ``(n,)``, the labels (indices into ``classes``)
-    positions : ndarray ``(T, n, K, 2)`` float64, the centres of the ``K`` objects
-        as (column, row) in pixels (with ``wrap=True``, before wrapping around the edges)
-    classes : tuple of str, the label names
+    ``x`` is a float32 tensor ``(T, n, C, S, S)``, the frames, time-major; ``y``
+    a long tensor ``(n,)``, the labels (indices into ``classes``);
+    ``positions`` a float64 array ``(T, n, K, 2)``, the centres of the ``K``
+    objects as (column, row) in pixels (with ``wrap=True``, before wrapping
+    around the edges); ``classes`` a tuple of str, the label names.
     """
 
     x: torch.Tensor

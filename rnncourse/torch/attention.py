@@ -50,15 +50,20 @@ def dot_attention(d, e, mask=None):
 
 
 class DotAttention(nn.Module):
-    """Dot-product attention followed by the attentional layer tanh(W_c [d_t; c_t] + b_c).
+    """Dot-product attention followed by the attentional layer
+    ``tanh(W_c [d_t; c_t] + b_c)``.
 
     Parameters
     ----------
-    hidden_size : int, H, the size of the decoder and encoder states
+    hidden_size : int
+        ``H``, the size of the decoder and encoder states.
 
-    ``forward(d, e, mask)`` takes the shapes of :func:`dot_attention` and returns
-    the attentional states ``(T, B, H)`` and the weights ``alpha`` ``(B, T, S)``.
-    The linear layer ``combine`` holds ``W_c`` ``(H, 2H)`` and ``b_c`` ``(H,)``.
+    Notes
+    -----
+    ``forward(d, e, mask)`` takes the shapes of :func:`dot_attention` and
+    returns the attentional states ``(T, B, H)`` and the weights ``alpha``
+    ``(B, T, S)``. The linear layer ``combine`` holds ``W_c`` ``(H, 2H)`` and
+    ``b_c`` ``(H,)``.
     """
 
     def __init__(self, hidden_size: int):

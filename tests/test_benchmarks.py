@@ -32,11 +32,18 @@ def test_timings_were_measured_on_the_chapters_and_package_as_they_are():
         "a chapter or the package changed since the chapter times were measured: run `make perf`")
 
 
-def test_source_hash_changes_with_a_chapter(tmp_path):
+def test_source_hash_changes_with_a_chapter_s_code_not_its_prose(tmp_path):
+    def write(path, code, prose):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(prose),
+                                             nbformat.v4.new_code_cell(code)])
+        nbformat.write(nb, path)
+
     a, b = tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"
-    a.write_text("{}"), b.write_text("{}")
+    write(a, "x = 1", "Text."), write(b, "y = 2", "Text.")
     before = book_stamp.sources_hash([a, b])
-    b.write_text('{"cells": []}')
+    write(b, "y = 2", "Other text.")
+    assert book_stamp.sources_hash([a, b]) == before
+    write(b, "y = 3", "Other text.")
     assert book_stamp.sources_hash([a, b]) != before
 
 

@@ -45,13 +45,18 @@ def package_hash() -> str:
     return digest.hexdigest()
 
 
+def code_cells(path: Path) -> list[str]:
+    return [cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+
+
 def sources_hash(chapters: list[Path]) -> str:
-    """A short hash of what a measurement of these chapters depends on: each
-    chapter's file and the whole package."""
+    """A short hash of what a measurement of these chapters' run time depends
+    on: each chapter's code cells (not its prose) and the whole package."""
     digest = hashlib.sha256(package_hash().encode())
     for path in chapters:
         digest.update(path.name.encode())
-        digest.update(file_hash(path).encode())
+        digest.update(json.dumps(code_cells(path)).encode())
     return digest.hexdigest()[:16]
 
 
@@ -73,11 +78,6 @@ def prepare() -> None:
     STAMP.unlink(missing_ok=True)
     BUILD.mkdir(exist_ok=True)
     PACKAGE_HASH.write_text(current)
-
-
-def code_cells(path: Path) -> list[str]:
-    return [cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
 
 
 def built_from(chapter: Path) -> bool:

@@ -182,10 +182,13 @@ return wide;
 
 
 # Pages where something still scrolls sideways (found by this test on
-# 2026-12-02, not yet fixed): Markdown code blocks quoting long lines
-# (chapters 6, 7, 14, the API page's docstring example) and printed output wider
-# than the column (chapters 10, 11). Listed so that every other page stays held
-# to the rule; remove a page from the list when it is fixed.
+# 2026-12-02, not yet fixed): Markdown code blocks with long lines (chapter 6's
+# exercise, chapter 7's version of the source's Keras code, the API page's
+# docstring example), printed output wider than the column (chapters 10, 11),
+# and chapter 14's verbatim quotes of the source articles' code, which must stay
+# as written (there, a scroll bar is the honest choice; a wrapped quote is not a
+# quote). Listed so that every other page stays held to the rule; remove a page
+# from the list when it is fixed.
 KNOWN_SIDEWAYS = {"chapters/06_long_range", "chapters/07_sunspots", "chapters/10_speech",
                   "chapters/11_translation", "chapters/14_faq_errata", "api"}
 

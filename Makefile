@@ -39,6 +39,7 @@ test: $(STAMP) chromium
 
 book: $(STAMP)
 	$(PY) tools/book_stamp.py prepare
+	$(PY) tools/execute_chapters.py --jobs 2
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	$(PY) tools/book_stamp.py write
 

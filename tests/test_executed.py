@@ -5,6 +5,7 @@ Checks only chapters that the last clean `make book` executed with the current
 source and package (tools/book_stamp.py); the others skip, saying so.
 """
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,14 @@ def text_outputs(nb: dict):
                     yield i, "result", "".join(data["text/plain"])
 
 
+def columns(line: str) -> int:
+    """Width of `line` in a monospace font: Chinese characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
 def too_wide(nb: dict) -> list[str]:
     return [f"cell {i}: {line}" for i, name, text in text_outputs(nb) if name != "stderr"
-            for line in text.splitlines() if len(line) > PAGE_WIDTH]
+            for line in text.splitlines() if columns(line) > PAGE_WIDTH]
 
 
 def small_figure_text(nb: dict) -> list[str]:
@@ -61,9 +67,10 @@ def test_figure_text_is_readable_at_page_width(path):
 def test_the_checks_see_what_they_check():
     nb = {"cells": [{"outputs": [
         {"output_type": "stream", "name": "stdout", "text": ["short\n", "x" * 80 + "\n"]},
+        {"output_type": "stream", "name": "stdout", "text": ["中" * 39 + "\n", "文" * 40 + "\n"]},
         {"output_type": "stream", "name": "stderr", "text": ["f.py:1: SmallFigureText: figure 11.0 x 4.0 in\n"]},
         {"output_type": "execute_result", "data": {"text/plain": ["y" * 81]}},
         {"output_type": "display_data", "data": {"text/plain": ["<Figure " + "z" * 90 + ">"], "image/png": ""}},
     ]}]}
-    assert too_wide(nb) == ["cell 0: " + "x" * 80, "cell 0: " + "y" * 81]
+    assert too_wide(nb) == ["cell 0: " + "x" * 80, "cell 0: " + "文" * 40, "cell 0: " + "y" * 81]
     assert small_figure_text(nb) == ["cell 0: f.py:1: SmallFigureText: figure 11.0 x 4.0 in"]

@@ -1,17 +1,16 @@
 """Student notebooks: no solution survives, skeletons stay, and they run top to
 bottom with errors only where an exercise waits to be done."""
-import importlib.util
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
+from _tools import tool
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("student", ROOT / "tools" / "student.py")
-student = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(student)
+student = tool("student")
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
@@ -61,13 +60,34 @@ def test_skeleton_keeps_the_frame():
         student.skeleton("### BEGIN SOLUTION\nx = 1")
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_student_notebook_runs(path, tmp_path):
-    """Every cell runs; the only errors are in the exercises: NotImplementedError from a
-    skeleton, or a NameError in the check of a name the unfinished exercise was to define."""
+def run_student_version(path: Path, cwd: Path) -> nbformat.NotebookNode:
     nb = student.student_version(read(path))
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+                   resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+@pytest.fixture(scope="module")
+def student_runs(request, tmp_path_factory) -> dict:
+    """The student versions of the selected chapters, executed two at a time (each
+    chapter computes on one thread), the longest first."""
+    paths = [item.callspec.params["path"] for item in request.session.items
+             if getattr(item, "originalname", None) == "test_student_notebook_runs"]
+    seconds = tool("execute_chapters").last_seconds()
+    paths.sort(key=lambda p: -seconds.get(p.name, 60.0))
+    with ProcessPoolExecutor(2) as pool:
+        futures = {p: pool.submit(run_student_version, p, tmp_path_factory.mktemp(p.stem))
+                   for p in paths}
+        return {p: f.exception() or f.result() for p, f in futures.items()}
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_student_notebook_runs(path, student_runs):
+    """Every cell runs; the only errors are in the exercises: NotImplementedError from a
+    skeleton, or a NameError in the check of a name the unfinished exercise was to define."""
+    nb = student_runs[path]
+    if isinstance(nb, BaseException):
+        raise nb
     exercises_start = next(i for i, c in enumerate(nb.cells)
                            if c.cell_type == "markdown" and re.search(r"^## Exercises", c.source, re.M))
     for i, cell in enumerate(nb.cells):

@@ -5,7 +5,8 @@ Autograd does the backward pass. The modules are drop-in replacements of their
 ``batch_first=True``), states and parameter names, so that
 
     >>> import torch, rnncourse.torch as rt
-    >>> ours, theirs = rt.LSTM(3, 5, num_layers=2), torch.nn.LSTM(3, 5, num_layers=2)
+    >>> ours = rt.LSTM(3, 5, num_layers=2)
+    >>> theirs = torch.nn.LSTM(3, 5, num_layers=2)
     >>> _ = ours.load_state_dict(theirs.state_dict())
 
 gives the same outputs. Only a padded tensor is accepted (no ``PackedSequence``,

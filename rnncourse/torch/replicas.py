@@ -195,7 +195,8 @@ def replicate(make, seeds=None, replicas: int | None = None) -> _Replicated:
     weights (a forget-gate bias, an identity matrix) before returning them.
 
     >>> from rnncourse.torch.models import SequenceRegressor
-    >>> adders = replicate(lambda: SequenceRegressor(2, 32, 1, cell="gru"), seeds=range(5))
+    >>> adders = replicate(lambda: SequenceRegressor(2, 32, 1, cell="gru"),
+    ...                    seeds=range(5))
     >>> adders.replicas
     5
     """

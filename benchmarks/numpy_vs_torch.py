@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import torch
 
 from rnncourse.numpy import LSTM
 
-from common import cpu_name, write_report  # benchmarks/common.py
+from common import cpu_name, interleaved_times, write_report  # benchmarks/common.py
 
 SIZES = [  # (T, B, D, H)
     (32, 16, 32, 64),
@@ -86,17 +85,9 @@ def bench(T, B, D, H, rounds, per_round):
         da.T @ a
 
     runs = {"torch": run_torch, "numpy": run_numpy, "matmul": run_matmul}
-    times = {name: [] for name in runs}
-    for _ in range(rounds):
-        for name, f in runs.items():
-            # OpenBLAS's and OpenMP's worker threads spin for a while after a
-            # product: let the other library's go idle, then warm up once.
-            time.sleep(PAUSE)
-            f()
-            for _ in range(per_round):
-                start = time.perf_counter()
-                f()
-                times[name].append(time.perf_counter() - start)
+    # OpenBLAS's and OpenMP's worker threads spin for a while after a product:
+    # PAUSE lets the other library's go idle before each block.
+    times = interleaved_times(runs, rounds, per_round, pause=PAUSE)
     return {name: float(np.median(t)) for name, t in times.items()}
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 from pathlib import Path
 
 import torch
@@ -25,7 +24,7 @@ import torch.nn.functional as F
 from rnncourse.torch.models import SequenceRegressor
 from rnncourse.torch.replicas import ReplicaSequenceRegressor
 
-from common import cpu_name, write_report  # benchmarks/common.py
+from common import cpu_name, interleaved_times, write_report  # benchmarks/common.py
 
 SIZES = [(32, 25), (32, 50), (64, 50), (128, 100)]  # (H, T)
 QUICK_SIZES = [(32, 50)]
@@ -69,17 +68,8 @@ def contenders(cell, H, T):
 
 
 def bench(cell, H, T, rounds, per_round):
-    runs = contenders(cell, H, T)
-    best = {name: float("inf") for name in runs}
-    for f in runs.values():
-        f()  # warm up
-    for _ in range(rounds):
-        for name, f in runs.items():
-            for _ in range(per_round):
-                start = time.perf_counter()
-                f()
-                best[name] = min(best[name], time.perf_counter() - start)
-    return best
+    times = interleaved_times(contenders(cell, H, T), rounds, per_round)
+    return {name: min(t) for name, t in times.items()}
 
 
 def main(argv=None):

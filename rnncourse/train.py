@@ -115,6 +115,26 @@ def _model_device(model):
     return p.device if p is not None else torch.device("cpu")
 
 
+def _weighted_means(caller: str, model, data, device, on_batch) -> dict:
+    """Means over ``data`` of the values ``on_batch(inputs, target)`` returns with
+    its element count ``n``, each batch weighted by ``n``; in eval mode."""
+    device = _model_device(model) if device is None else torch.device(device)
+    was_training = model.training
+    model.eval()
+    totals, count = {}, 0
+    try:
+        for batch in data:
+            values, n = on_batch(*_split(batch, device))
+            for name, value in values.items():
+                totals[name] = totals.get(name, 0.0) + value * n
+            count += n
+    finally:
+        model.train(was_training)
+    if count == 0:
+        raise ValueError(f"{caller}: the data yielded no batches")
+    return {name: total / count for name, total in totals.items()}
+
+
 @torch.no_grad()
 def evaluate(model, data, loss, metrics: dict | None = None, device=None, stateful: bool = False):
     """Mean loss (and metrics) of ``model`` over the batches of ``data``, in eval mode, without gradients.
@@ -126,23 +146,16 @@ def evaluate(model, data, loss, metrics: dict | None = None, device=None, statef
     Returns the mean loss (float) when ``metrics`` is ``None``, else a dict
     ``{"loss": ..., name: ...}`` for each ``metrics[name](output, target)``.
     """
-    device = _model_device(model) if device is None else torch.device(device)
-    was_training = model.training
-    model.eval()
-    totals, count, state = {}, 0, None
-    try:
-        for batch in data:
-            inputs, target = _split(batch, device)
-            output, state = _forward(model, inputs, state, stateful)
-            n = target.numel()
-            for name, fn in {"loss": loss, **(metrics or {})}.items():
-                totals[name] = totals.get(name, 0.0) + float(fn(output, target)) * n
-            count += n
-    finally:
-        model.train(was_training)
-    if count == 0:
-        raise ValueError("evaluate: the data yielded no batches")
-    means = {name: total / count for name, total in totals.items()}
+    state = None
+
+    def on_batch(inputs, target):
+        nonlocal state
+        output, state = _forward(model, inputs, state, stateful)
+        values = {name: float(fn(output, target))
+                  for name, fn in {"loss": loss, **(metrics or {})}.items()}
+        return values, target.numel()
+
+    means = _weighted_means("evaluate", model, data, device, on_batch)
     return means["loss"] if metrics is None else means
 
 
@@ -298,25 +311,16 @@ def evaluate_replicas(model, data, loss, metrics: dict | None = None, device=Non
     ``(K,)`` when ``metrics`` is ``None``, else a dict of arrays with ``"loss"``.
     """
     K = _replica_count(model)
-    device = _model_device(model) if device is None else torch.device(device)
-    was_training = model.training
-    model.eval()
-    totals, count = {}, 0
-    try:
-        for batch in data:
-            inputs, target = _split(batch, device)
-            output = _replica_output(model, inputs, K)
-            targets = _replica_targets(target, K, replica_data)
-            n = targets[0].numel()
-            for name, fn in {"loss": loss, **(metrics or {})}.items():
-                values = torch.stack([torch.as_tensor(fn(output[k], targets[k])) for k in range(K)])
-                totals[name] = totals.get(name, 0.0) + values.double().cpu().numpy() * n
-            count += n
-    finally:
-        model.train(was_training)
-    if count == 0:
-        raise ValueError("evaluate_replicas: the data yielded no batches")
-    means = {name: total / count for name, total in totals.items()}
+
+    def on_batch(inputs, target):
+        output = _replica_output(model, inputs, K)
+        targets = _replica_targets(target, K, replica_data)
+        values = {name: torch.stack([torch.as_tensor(fn(output[k], targets[k])) for k in range(K)])
+                  .double().cpu().numpy()
+                  for name, fn in {"loss": loss, **(metrics or {})}.items()}
+        return values, targets[0].numel()
+
+    means = _weighted_means("evaluate_replicas", model, data, device, on_batch)
     return means["loss"] if metrics is None else means
 
 

@@ -130,12 +130,17 @@ def rnn_step(fn) -> None:
 LSTM_GATES = ("i", "f", "g", "o")
 
 
-def lstm_step(fn) -> None:
+def lstm_step(fn, *, stacked: bool = False) -> None:
     """``fn(x_t, h_prev, c_prev, p)`` returns ``(h_t, c_t)`` of one LSTM step.
 
     ``p`` holds ``W_xi, W_hi, b_i`` and likewise for the gates ``f``, ``g``, ``o``
     (``W_x*`` (H, D), ``W_h*`` (H, H), ``b_*`` (H,)); ``x_t`` is (B, D), the states (B, H).
+    With ``stacked=True`` (ex. 5.3), the check also watches the matrix products
+    that read ``x_t`` and ``h_prev``: one of them must compute all four gates, a
+    ``(B, 4H)`` result, not four ``(B, H)`` ones.
     """
+    if stacked:
+        _check_stacked(fn)
     rng, cases = _cases(2)
     for seed, (B, D, H) in enumerate(cases):
         layer = _layer("lstm", D, H, seed=seed)
@@ -156,6 +161,54 @@ def lstm_step(fn) -> None:
     _passed("lstm_step", len(cases))
 
 
+class _Watched(np.ndarray):
+    """An array that records the shape of every matrix product it takes part in
+    (and passes the watch on to the arrays computed from it)."""
+
+    products: list = []
+    _PRODUCTS = {np.matmul, np.dot, np.einsum, np.inner, np.tensordot, np.vdot}
+
+    @classmethod
+    def _unwrap(cls, value):
+        if isinstance(value, cls):
+            return value.view(np.ndarray)
+        if isinstance(value, (list, tuple)):
+            return type(value)(cls._unwrap(v) for v in value)
+        return value
+
+    def _record(self, func, out):
+        if func in self._PRODUCTS and np.ndim(out) >= 1:
+            _Watched.products.append(np.shape(out))
+        return out.view(_Watched) if type(out) is np.ndarray else out
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        out = getattr(ufunc, method)(*self._unwrap(inputs), **kwargs)
+        return self._record(ufunc, out)
+
+    def __array_function__(self, func, types, args, kwargs):
+        out = func(*self._unwrap(args), **{k: self._unwrap(v) for k, v in kwargs.items()})
+        if isinstance(out, (list, tuple)):
+            return type(out)(self._record(func, o) if isinstance(o, np.ndarray) else o for o in out)
+        return self._record(func, out)
+
+
+def _check_stacked(fn) -> None:
+    """Raise unless ``fn`` computes the four gates' pre-activations in one product."""
+    B, D, H = 3, 2, 5
+    layer = _layer("lstm", D, H, seed=7)
+    rng = np.random.default_rng(7)
+    x_t, h_prev, c_prev = (rng.normal(size=(B, n)) for n in (D, H, H))
+    _Watched.products = []
+    fn(x_t.view(_Watched), h_prev.view(_Watched), c_prev.copy(), {k: v.copy() for k, v in layer.params.items()})
+    widths = [max(shape[-2:]) for shape in _Watched.products]
+    if widths and max(widths) < 4 * H:
+        raise ExerciseError(
+            f"the matrix products that read x_t and h_prev give results of at most {max(widths)} columns "
+            f"for H = {H}: the gates are still computed one at a time. Stack the four gates' weights "
+            f"(W_x of 4H rows, W_h of 4H rows, b of 4H) first, so that one product gives all the "
+            f"pre-activations, (B, 4H) = ({B}, {4 * H}), and split them after.")
+
+
 def gradient(fn, f, x, *, eps: float = 1e-6, tol: float = 1e-6) -> None:
     """``fn(x)`` returns the gradient of the scalar function ``f`` at ``x``.
 
@@ -172,3 +225,419 @@ def gradient(fn, f, x, *, eps: float = 1e-6, tol: float = 1e-6) -> None:
     if error > tol:
         raise ExerciseError(f"the gradient's relative error against central differences is {error:.2e}, above {tol:.0e}")
     print(f"gradient: relative error {error:.1e} against central differences")
+
+
+# -- chapter 5 ---------------------------------------------------------------
+
+GRU_GRADIENTS = ("W_xn", "b_xn", "W_hn", "b_hn", "W_xz", "W_hz", "b_z", "W_xr", "W_hr", "b_r")
+
+_GRU_HINTS = {
+    "W_xn": "n_t = tanh(a_n) with a_n = W_xn x_t + b_xn + r_t * m_t, and h_t = (1 - z_t) n_t + z_t h_prev: "
+            "delta a_n = dh_t * (1 - z_t) * (1 - n_t^2)",
+    "W_hn": "m_t = W_hn h_prev + b_hn enters a_n multiplied by r_t: delta m_t = delta a_n * r_t",
+    "W_xz": "dh_t/dz_t = h_prev - n_t, and z_t = sigmoid(a_z)",
+    "W_xr": "r_t multiplies m_t = W_hn h_prev + b_hn: delta r_t = delta a_n * m_t, and r_t = sigmoid(a_r)",
+    "x_t": "x_t reaches h_t through a_r, a_z and a_n: three terms",
+    "h_prev": "h_prev reaches h_t four ways: through a_r, a_z, m_t and directly, through z_t * h_prev",
+}
+for _name in ("b_xn",):
+    _GRU_HINTS[_name] = _GRU_HINTS["W_xn"]
+_GRU_HINTS["b_hn"] = _GRU_HINTS["W_hn"]
+_GRU_HINTS["W_hz"] = _GRU_HINTS["b_z"] = _GRU_HINTS["W_xz"]
+_GRU_HINTS["W_hr"] = _GRU_HINTS["b_r"] = _GRU_HINTS["W_xr"]
+
+
+def gru_step_backward(fn) -> None:
+    """``fn(dh_t, x_t, h_prev, p)`` returns ``(dx_t, dh_prev, grads)`` for one step
+    of the reset-after GRU (ex. 5.4), ``grads`` a dict with the keys of
+    :data:`GRU_GRADIENTS`. Every gradient is compared with central differences of
+    ``L = sum(dh_t * h_t)``; the message names each one that differs.
+    """
+    from rnncourse.numpy import numerical_gradient, relative_error, sigmoid
+
+    B, D, H = 2, 3, 4
+    layer = _layer("gru", D, H, seed=5)
+    p = {k: v.copy() for k, v in layer.params.items()}
+    rng = np.random.default_rng(5)
+    x_t, h_prev, dh_t = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+
+    def loss():
+        layer.params.update(p)
+        return float(np.sum(dh_t * layer.forward(x_t[None], h_prev)[1]))
+
+    got = fn(dh_t.copy(), x_t.copy(), h_prev.copy(), {k: v.copy() for k, v in p.items()})
+    if not (isinstance(got, tuple) and len(got) == 3 and isinstance(got[2], dict)):
+        raise ExerciseError("gru_step_backward should return (dx_t, dh_prev, grads), grads a dict, "
+                            f"got {type(got).__name__}")
+    missing = sorted(set(GRU_GRADIENTS) - set(got[2]))
+    if missing:
+        raise ExerciseError(f"grads lacks the keys {missing}")
+    given = {**got[2], "x_t": got[0], "h_prev": got[1]}
+    inputs = {**p, "x_t": x_t, "h_prev": h_prev}
+    wrong = {}
+    for name in (*GRU_GRADIENTS, "x_t", "h_prev"):
+        expected = numerical_gradient(loss, inputs[name])
+        try:
+            agree(f"dL/d{name}", given[name], expected, rtol=1e-5, atol=1e-7)
+        except ExerciseError as error:
+            if "differs" not in str(error):  # None, a type, a shape: say it as it is
+                raise
+            wrong[name] = (relative_error(np.asarray(given[name]), expected), expected)
+    if wrong:
+        errors = ", ".join(f"{name} ({error:.1e})" for name, (error, _) in wrong.items())
+        first = next(iter(wrong))
+        hint = _GRU_HINTS[first]
+        if "h_prev" in wrong:
+            z_t = sigmoid(x_t @ p["W_xz"].T + h_prev @ p["W_hz"].T + p["b_z"])
+            if np.allclose(given["h_prev"], wrong["h_prev"][1] - dh_t * z_t, rtol=1e-5, atol=1e-7):
+                first, hint = "h_prev", ("dh_prev lacks the direct path: h_t = (1 - z_t) n_t + z_t h_prev "
+                                         "uses h_prev itself, not only through the gates")
+        raise ExerciseError(
+            f"these gradients differ from central differences (relative error in brackets): {errors}; "
+            f"the others agree. Hint for {first}: {hint}.")
+    print(f"gru_step_backward: all {len(GRU_GRADIENTS) + 2} gradients agree with central differences")
+
+
+# -- chapter 3 ---------------------------------------------------------------
+
+def _peak_bytes(fn) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def checkpointing(fn, full, args, c: int) -> None:
+    """``fn(*args, c)`` returns the gradients of ``full(*args)[0]`` (full BPTT),
+    with a peak memory under a third of full BPTT's (ex. 3.4).
+
+    ``args`` is ``(p, x, h_0, target)``; the memory is measured with ``tracemalloc``.
+    """
+    got, expected = fn(*args, c), full(*args)[0]
+    if not isinstance(got, dict) or set(got) != set(expected):
+        raise ExerciseError(f"bptt_checkpointed should return a dict of gradients with the keys "
+                            f"{sorted(expected)}, got {type(got).__name__}"
+                            + (f" with the keys {sorted(got)}" if isinstance(got, dict) else ""))
+    for name in expected:
+        try:
+            agree(f"the gradient of {name}", got[name], expected[name], rtol=1e-10, atol=1e-14)
+        except ExerciseError as error:
+            raise ExerciseError(
+                f"{error}, against full BPTT. Each segment's backward pass needs the states recomputed "
+                f"from its own checkpoint and the dL/dh that the segment after it hands back (dh_T); "
+                f"without it, this is truncated BPTT.") from None
+    peak, peak_full = _peak_bytes(lambda: fn(*args, c)), _peak_bytes(lambda: full(*args))
+    if not peak < peak_full / 3:
+        raise ExerciseError(
+            f"the gradients are right, but the peak memory is {peak / 2**20:.2f} MiB against "
+            f"{peak_full / 2**20:.2f} MiB for full BPTT: checkpointing should hold about T/c + c states, "
+            f"not all T. Look at what each checkpoint refers to: in NumPy a slice such as `h_s[-1]` is "
+            f"a view, and a view keeps the whole array it was cut from alive, so every segment's states "
+            f"stay in memory. A checkpoint must own its data (a copy).")
+    print(f"bptt_checkpointed: right gradients, peak memory "
+          f"{peak / 2**20:.2f} MiB (full BPTT {peak_full / 2**20:.2f} MiB)")
+
+
+# -- chapter 7 ---------------------------------------------------------------
+
+def p_unseen(fn) -> None:
+    """``fn(q, W)``: the probability that the target of a test window is neither
+    read nor predicted by a training window, when each window is a test window
+    with probability ``q`` (ex. 7.1).
+
+    Checked at values of ``q`` other than 0.5, where ``q**W`` and ``(1 - q)**W``
+    differ, and against a simulation of the random split.
+    """
+    cases = [(0.3, 3), (0.7, 2), (0.6, 5), (0.15, 24)]
+    for q, W in cases:
+        got = fn(q, W)
+        expected = _simulated_unseen(q, W) if q**W > 1e-3 else q**W
+        slips = {
+            "from (1 - q)^W, the chance that the W windows reading the target are all "
+            "*training* windows; the target stays unseen when they are all *test* windows": (1 - q) ** W,
+            "from W + 1 windows: the window that predicts the target is the test window itself, "
+            "so only the W windows that read it count": q ** (W + 1),
+            "from W - 1 windows: the target is read by W windows (as their last, ..., first input)": q ** (W - 1),
+            "from 1 - q^W, the chance that the target is seen": 1 - q**W,
+        }
+        tolerance = 0.004 if q**W > 1e-3 else 1e-6 * q**W
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            raise ExerciseError(f"p_unseen({q}, {W}) should be a number, got {type(got).__name__}") from None
+        if not abs(got - expected) <= tolerance:
+            what = "a simulation of the split gives" if q**W > 1e-3 else "expected"
+            hint = next((f" Hint: that is the value {h}." for h, wrong in slips.items()
+                         if np.isclose(got, wrong, rtol=1e-6, atol=0)), "")
+            raise ExerciseError(f"p_unseen({q}, {W}) = {got:.4g}, but {what} {expected:.4g}.{hint}")
+    print(f"p_unseen: agrees with a simulation of the split for q = 0.3, 0.7, 0.6\n"
+          f"p_unseen(0.15, 24) = {fn(0.15, 24):.1e}")
+
+
+def _simulated_unseen(q: float, W: int, K: int = 400_000, seed: int = 1) -> float:
+    """The fraction of test targets that no training window reads or predicts."""
+    is_test = np.random.default_rng(seed).random(K) < q
+    seen = np.zeros(K + W + 1, dtype=bool)
+    for offset in range(W + 1):  # window k reads months k .. k + W - 1, predicts k + W
+        seen[np.flatnonzero(~is_test) + offset] = True
+    targets = np.flatnonzero(is_test[: K - W]) + W
+    return float(1 - seen[targets].mean())
+
+
+def _alternating(n: int, seed: int) -> np.ndarray:
+    """A series whose next values are easy to learn and unlike persistence:
+    ``x_t = (-1)^t a_t`` with a slowly varying amplitude ``a_t`` (and a little noise)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    a_t = 1 + 0.5 * np.sin(2 * np.pi * t / 40 + rng.uniform(0, 2 * np.pi))
+    return (-1.0) ** t * a_t + 0.05 * rng.normal(size=n)
+
+
+def _forecast(model, X) -> np.ndarray:
+    """Windows ``(K, W)`` -> the model's forecasts ``(K, horizon)``, as NumPy."""
+    import torch
+
+    parameter = next(model.parameters())
+    with torch.no_grad():
+        model.eval()
+        x = torch.tensor(X.T[..., None], dtype=parameter.dtype, device=parameter.device)
+        return model(x).double().cpu().numpy()
+
+
+def trains_on_its_arguments(fn, *, horizon: int = 1, window: int = 24, name: str = "fn") -> None:
+    """``fn(X_train, Y_train, X_valid, Y_valid)`` returns a model trained on the
+    windows it is given (``X`` ``(K, W)``, ``Y`` ``(K, horizon)``, standardized).
+
+    The check gives it the windows of a new series, where the next value is about
+    ``-x_t``, and asks the returned model to forecast held-out windows of it far
+    better than zero. A model trained on other windows (the chapter's sunspots,
+    its test part) or not trained at all forecasts them no better than zero.
+    """
+    from rnncourse.data import make_windows
+
+    parts = [make_windows(_alternating(n, seed), window, horizon=horizon)
+             for n, seed in ((320, 11), (120, 12), (200, 13))]
+    (X_train, Y_train), (X_valid, Y_valid), (X_held, Y_held) = parts
+    model = fn(X_train.copy(), Y_train.copy(), X_valid.copy(), Y_valid.copy())
+    if model is None:
+        raise ExerciseError(f"{name} returned None: did the function forget to `return` the model?")
+    forecast = _forecast(model, X_held)
+    if forecast.shape != Y_held.shape:
+        raise ExerciseError(f"the model of {name} forecasts shape {forecast.shape} for {len(X_held)} windows, "
+                            f"expected {Y_held.shape}: one output per month ahead")
+    mse, mse_zero = np.mean((forecast - Y_held) ** 2), np.mean(Y_held**2)
+    if not mse < 0.25 * mse_zero:
+        raise ExerciseError(
+            f"{name} was given the windows of a new series (each month about minus the month before) and "
+            f"its model forecasts held-out windows of it with MSE {mse:.3f}, no better than forecasting 0 "
+            f"({mse_zero:.3f}): it must train on the windows it is given (X_train, Y_train, stopping on "
+            f"X_valid, Y_valid), not on the chapter's data arrays or the test windows, and it must train.")
+    print(f"{name}: learns the series it is given\n"
+          f"(held-out MSE {mse:.3f}, forecasting 0: {mse_zero:.3f})")
+
+
+def no_skip(model, *, window: int = 24) -> None:
+    """The model forecasts ``W_hy h_t + b_y`` alone, without the chapter's skip ``x_t + ...`` (ex. 7.3)."""
+    import torch
+
+    from rnncourse.torch import SequenceRegressor
+
+    parameter = next(model.parameters())
+    x = torch.randn(window, 16, 1, generator=torch.Generator().manual_seed(0)).to(parameter)
+    with torch.no_grad():
+        model.eval()
+        out = model(x)
+        for inner in (m for m in model.modules() if isinstance(m, SequenceRegressor) and m is not model):
+            if torch.allclose(out, x[-1] + inner(x), rtol=1e-5, atol=1e-6):
+                raise ExerciseError(
+                    "the model still adds the last month to its readout (x_t + W_hy h_t + b_y): that is the "
+                    "chapter's ChangeForecaster; the exercise asks for a plain SequenceRegressor, whose "
+                    "forecast is W_hy h_t + b_y alone")
+    print("the model forecasts the level: no skip from the last month")
+
+
+def k_ahead_mae(fn, *, scale: float = 1.0, window: int = 24) -> None:
+    """``fn(direct, one_step, series, k)`` returns ``(mae_direct, mae_recursive)``:
+    the MAE ``k`` months ahead of a direct model and of a one-step model iterated
+    ``k`` times, over every window of ``series``, in sunspot numbers (ex. 7.4).
+
+    ``direct(X)`` maps windows ``(K, W)`` to ``(K, k)`` forecasts of the next ``k``
+    months, ``one_step(X)`` to ``(K,)`` forecasts of the next month; ``scale`` is the
+    standard deviation that converts standardized units to sunspot numbers. The
+    check runs ``fn`` on a known series, a ramp, with forecasters whose errors it
+    knows: exact ones, and ones that are off by a known amount.
+    """
+    step = 0.01
+    series = step * np.arange(window + 30, dtype=float)  # a ramp: the month is x / step
+    for k in (12, 3):
+        for bias_direct, bias_step in ((0.0, 0.0), (0.5, 0.02)):
+            def direct(X, k=k, b=bias_direct):
+                return X[:, -1:] + step * np.arange(1, k + 1) + b
+
+            def one_step(X, b=bias_step):
+                return X[:, -1] + step + b
+
+            got = fn(direct, one_step, series.copy(), k)
+            if not (isinstance(got, tuple) and len(got) == 2):
+                raise ExerciseError(f"the function should return the pair (mae_direct, mae_recursive), "
+                                    f"got {type(got).__name__}")
+            expected = (bias_direct * scale, k * bias_step * scale)
+            for what, value, right in zip(("direct", "recursive"), got, expected):
+                value = float(value)
+                if np.isclose(value, right, rtol=1e-6, atol=1e-9):
+                    continue
+                given = ("with exact forecasts" if right == 0 else
+                         f"with forecasts off by {bias_direct} in every month" if what == "direct" else
+                         f"with one-step forecasts off by {bias_step} each step")
+                hint = ""
+                if right != 0 and np.isclose(value, right / scale, rtol=1e-6):
+                    hint = (" Hint: that is the error in standardized units; convert the forecasts and the "
+                            "targets to sunspot numbers (scaler.inverse_transform) first.")
+                elif right == 0:
+                    hint = (" A nonzero error with exact forecasts means that the forecast of month t + k "
+                            "is compared with another month: with make_windows(series, W, horizon=k), "
+                            "month t + k is column k - 1 of the targets, of the direct forecasts and of "
+                            "the recursive forecasts of horizon k.")
+                if what == "recursive":
+                    hint += " The recursive forecasts must iterate one_step, the function given."
+                raise ExerciseError(
+                    f"on a known series (a ramp) with k = {k}, {given}, the {what} MAE is {value:.4g}, "
+                    f"expected {right:.4g}.{hint}")
+    print("k_ahead_mae: right months and units on a known series, k = 12 and k = 3")
+
+
+# -- chapter 9 ---------------------------------------------------------------
+
+def _tensor(value, name: str) -> np.ndarray:
+    """A torch tensor (of any float dtype) or an array, as float64 NumPy."""
+    import torch
+
+    if value is None:
+        raise ExerciseError(f"{name} is None: did the function forget to `return`?")
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().double().numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+def _call(fn, name: str, *args):
+    """``fn(*args)``, with torch's dtype errors turned into a message."""
+    try:
+        return fn(*args)
+    except RuntimeError as error:
+        if "Double" in str(error) or "Float" in str(error) or "dtype" in str(error):
+            raise ExerciseError(
+                f"{name} raised torch's dtype error ({str(error).splitlines()[0]}): it mixes float32 and "
+                f"float64 tensors. NumPy arrays and Python lists of floats become float64 tensors; give "
+                f"every tensor you make the dtype of the inputs (dtype=x.dtype, or .to(x.dtype)).") from None
+        raise
+
+
+def front_padded_state(fn, W_xh, W_hh, b_h, x) -> None:
+    """``fn(x, k, b)``: the final state of ``h_t = tanh(W_hh h_{t-1} + W_xh x_t + b)``
+    from ``h_0 = 0`` over ``k`` padding steps (``x_t = 0``) and then the rows of
+    ``x`` ``(L, D)`` (ex. 9.2). Checked for ``k = 0, 1, 5``, with the bias ``b_h`` and
+    with ``b = 0``; the state may be returned in float32 or float64.
+    """
+    import torch
+
+    W_xh_, W_hh_, b_, x_ = (_tensor(v, "") for v in (W_xh, W_hh, b_h, x))
+
+    def state(steps, b):
+        h_t = np.zeros(len(b))
+        for x_t in steps:
+            h_t = np.tanh(W_hh_ @ h_t + W_xh_ @ x_t + b)
+        return h_t
+
+    pad = np.zeros((1, x_.shape[1]))
+    for b in (b_h.detach().clone(), torch.zeros_like(b_h)):
+        b_np = _tensor(b, "b")
+        for k in (0, 1, 5):
+            name = f"front_padded_state(x, k={k}, b={'b_h' if b_np.any() else '0'})"
+            with torch.no_grad():
+                got = _tensor(_call(fn, name, x.detach().clone(), k, b), name)
+            expected = state([*pad.repeat(k, 0), *x_], b_np)
+            slips = {"after k - 1 padding steps": state([*pad.repeat(max(k - 1, 0), 0), *x_], b_np),
+                     "after k + 1 padding steps": state([*pad.repeat(k + 1, 0), *x_], b_np),
+                     "with the padding after the name, not before it": state([*x_, *pad.repeat(k, 0)], b_np)}
+            try:
+                agree(name, got, expected, rtol=1e-4, atol=1e-5)
+            except ExerciseError as error:
+                hint = next((f" Hint: that is the state {h}." for h, wrong in slips.items()
+                             if got.shape == wrong.shape and np.allclose(got, wrong, rtol=1e-4, atol=1e-5)
+                             and not np.allclose(wrong, expected, rtol=1e-4, atol=1e-5)), "")
+                raise ExerciseError(f"{error}.{hint}") from None
+    print("front_padded_state: correct for k = 0, 1 and 5 padding steps,\n"
+          "with and without the bias")
+
+
+def masked_mean(fn) -> None:
+    """``fn(y, lengths)``: the mean of each sequence's states over its own steps,
+    ``y`` ``(T, B, H)``, ``lengths`` ``(B,)`` -> ``(B, H)`` (ex. 9.3). Checked in
+    float32 and float64, with lengths from 1 to ``T``."""
+    import torch
+
+    generator = torch.Generator().manual_seed(1)
+    lengths = torch.tensor([7, 1, 4, 3, 6, 7])
+    for dtype in (torch.float32, torch.float64):
+        y = torch.randn(7, len(lengths), 3, generator=generator, dtype=dtype)
+        y_ = y.double().numpy()
+
+        def mean_over(first, divide):
+            return np.stack([y_[: max(f, 0), b].sum(0) / d for b, (f, d) in enumerate(zip(first, divide))])
+
+        L = lengths.numpy()
+        name = f"masked_mean(y, lengths) for y in {str(dtype)[6:]}"
+        got = _tensor(_call(fn, name, y.clone(), lengths.clone()), name)
+        _compare(name, got, mean_over(L, L), {
+            "over all T steps, the padding included: mask the steps after each length": y_.mean(0),
+            "dividing by T instead of each sequence's length": mean_over(L, np.full_like(L, 7)),
+            "from the first L - 1 steps (the mask is off by one: t < L instead of t <= L)": mean_over(L - 1, L),
+            "from the first L - 1 steps, divided by L - 1 (mask off by one)": mean_over(L - 1, np.maximum(L - 1, 1)),
+        })
+    print("masked_mean: correct in float32 and float64, lengths 1 to T")
+
+
+def weighted_loss(fn, counts) -> None:
+    """``fn(logits, target)``: cross-entropy with each example weighted by
+    ``w_k = N / (K N_k)``, ``counts`` the training counts ``N_k`` (ex. 9.4).
+
+    Either normalisation is accepted: the weighted mean
+    ``sum w l / sum w`` (what ``cross_entropy(weight=...)`` computes) or the mean
+    ``sum w l / n``. The loss must be a torch scalar that backpropagates to the logits.
+    """
+    import torch
+
+    counts = np.asarray(counts, dtype=np.float64)
+    K = len(counts)
+    w = counts.sum() / (K * counts)
+    generator = torch.Generator().manual_seed(3)
+    target = torch.cat([torch.arange(K), torch.randint(0, K, (40,), generator=generator)])
+    logits = torch.randn(len(target), K, generator=generator, requires_grad=True)  # float32, as the chapter's
+    name = "weighted_loss(logits, target)"
+    got = _call(fn, name, logits, target)
+    if not (isinstance(got, torch.Tensor) and got.numel() == 1):
+        raise ExerciseError(f"{name} should return a torch scalar, got {type(got).__name__}"
+                            + (f" of shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else ""))
+    if not got.requires_grad:
+        raise ExerciseError(f"{name} does not backpropagate to the logits: compute it with torch "
+                            f"operations on them (no .item(), .numpy() or new tensors from values)")
+    losses = torch.nn.functional.cross_entropy(logits.detach().double(), target, reduction="none").numpy()
+    value, t = float(got.detach()), target.numpy()
+    right = [np.sum(w[t] * losses) / np.sum(w[t]), np.mean(w[t] * losses)]
+    if not any(np.isclose(value, r, rtol=1e-5) for r in right):
+        in_batch = 1 / np.bincount(t, minlength=K)[t]
+        slips = {
+            "without weights": np.mean(losses),
+            "with the weights inverted, N_k / N (they must be larger for the rare classes)":
+                np.sum(losses / w[t]) / np.sum(1 / w[t]),
+            "with the weights counted in the batch, not in the training set":
+                np.sum(in_batch * losses) / np.sum(in_batch),
+        }
+        hint = next((f" Hint: that is the loss {h}." for h, s in slips.items() if np.isclose(value, s, rtol=1e-5)), "")
+        raise ExerciseError(f"{name} is {value:.6g}, expected {right[0]:.6g} (the weighted mean of the "
+                            f"cross-entropies, weights w_k = N / (K N_k) from the training counts).{hint}")
+    print("weighted_loss: correct")

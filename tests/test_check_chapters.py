@@ -1,0 +1,466 @@
+"""The exercise checks of chapters 3, 5, 7 and 9 pass the hidden solutions and
+fail typical wrong answers with their own message."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnncourse import check
+from rnncourse.check import ExerciseError
+from rnncourse.data import make_windows
+from rnncourse.numpy import sigmoid
+from rnncourse.torch import SequenceRegressor
+from rnncourse.train import fit
+
+torch.set_num_threads(1)
+
+
+# -- chapter 7 ---------------------------------------------------------------
+
+def test_p_unseen_passes_the_solution(capsys):
+    check.p_unseen(lambda q, W: q**W)
+    assert "agrees with a simulation" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda q, W: (1 - q) ** W, r"\(1 - q\)\^W.*all \*test\* windows"),
+    (lambda q, W: q ** (W + 1), "W \\+ 1 windows"),
+    (lambda q, W: 1 - q**W, "chance that the target is seen"),
+    (lambda q, W: q * W, r"p_unseen\(0.3, 3\) = 0.9, but a simulation"),
+    (lambda q, W: None, "should be a number"),
+])
+def test_p_unseen_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.p_unseen(wrong)
+
+
+def test_p_unseen_tells_q_from_1_minus_q():
+    """The chapter's old check used q = 0.5, where the two agree; this one does not."""
+    with pytest.raises(ExerciseError, match="1 - q"):
+        check.p_unseen(lambda q, W: (1 - q) ** W if q != 0.5 else q**W)
+
+
+def time_major(batch):
+    windows, targets = zip(*batch)
+    return torch.stack(windows, dim=1), torch.stack(targets)
+
+
+def loader(X, Y, batch_size=64, shuffle=False):
+    dataset = torch.utils.data.TensorDataset(torch.tensor(X[..., None], dtype=torch.float32),
+                                             torch.tensor(Y, dtype=torch.float32))
+    return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, collate_fn=time_major)
+
+
+class ChangeForecaster(nn.Module):
+    """The chapter's forecaster: x_t + readout(h_t)."""
+
+    def __init__(self, cell, H, horizon=1):
+        super().__init__()
+        self.net = SequenceRegressor(1, H, horizon, cell=cell)
+
+    def forward(self, x):
+        return x[-1] + self.net(x)
+
+
+def train(model, X_train, Y_train, X_valid, Y_valid, epochs=30):
+    """As the chapter's `train_forecaster`: Adam, clipping, the best validation epoch."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    fit(model, loader(X_train, Y_train, shuffle=True), loader(X_valid, Y_valid, batch_size=1024),
+        nn.functional.mse_loss, optimizer, epochs, clip=1.0, progress=False)
+    return model
+
+
+def train_level_forecaster(X_train, Y_train, X_valid, Y_valid):
+    """The hidden solution of ex. 7.3."""
+    return train(SequenceRegressor(1, 32, 1, cell="lstm"), X_train, Y_train, X_valid, Y_valid)
+
+
+def train_direct(X_train, Y_train, X_valid, Y_valid):
+    """The hidden solution of ex. 7.4 (the chapter's best cell stands in as a GRU)."""
+    return train(ChangeForecaster("gru", 32, Y_train.shape[1]), X_train, Y_train, X_valid, Y_valid)
+
+
+def sunspot_windows(horizon=1):
+    """Standardized windows of the sunspot series' first and last parts, as the chapter's."""
+    from rnncourse.data import load_sunspots
+
+    _, x = load_sunspots()
+    z = (x - x[:1974].mean()) / x[:1974].std()
+    return make_windows(z[:600], 24, horizon), make_windows(z[-400:], 24, horizon)
+
+
+def test_trains_on_its_arguments_passes_the_solutions(capsys):
+    torch.manual_seed(0)
+    check.trains_on_its_arguments(train_level_forecaster, name="train_level_forecaster")
+    check.trains_on_its_arguments(train_direct, horizon=12, name="train_direct")
+    assert capsys.readouterr().out.count("learns the series it is given") == 2
+
+
+def test_trains_on_its_arguments_catches_other_data():
+    """Trained on the chapter's windows (the test part, say) instead of its arguments."""
+    torch.manual_seed(0)
+    (X, Y), (X_test, Y_test) = sunspot_windows()
+    with pytest.raises(ExerciseError, match="must train on the windows it is given"):
+        check.trains_on_its_arguments(lambda *args: train_level_forecaster(X_test, Y_test, X, Y))
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda *args: SequenceRegressor(1, 32, 1, cell="lstm"), "no better than forecasting 0"),  # not trained
+    (lambda *args: None, "forget to `return`"),
+    (lambda X, Y, Xv, Yv: train(SequenceRegressor(1, 32, 1), X, Y, Xv, Yv, epochs=1), "and it must train"),
+])
+def test_trains_on_its_arguments_catches(wrong, match):
+    torch.manual_seed(0)
+    with pytest.raises(ExerciseError, match=match):
+        check.trains_on_its_arguments(wrong)
+
+
+def test_trains_on_its_arguments_wants_one_output_per_month():
+    torch.manual_seed(0)
+    with pytest.raises(ExerciseError, match=r"expected \(165, 12\): one output per month"):
+        check.trains_on_its_arguments(lambda *args: ChangeForecaster("gru", 8, 1), horizon=12)
+
+
+def test_no_skip():
+    check.no_skip(SequenceRegressor(1, 8, 1, cell="lstm"))
+    check.no_skip(SequenceRegressor(1, 8, 1, cell="lstm").double())
+    with pytest.raises(ExerciseError, match="still adds the last month"):
+        check.no_skip(ChangeForecaster("lstm", 8))
+
+
+def k_ahead_mae(direct, one_step, series, k, *, W=24, mean=80.0, std=60.0, horizon=None,
+                target_column=None, recursive_column=None, units=True):
+    """The hidden solution of ex. 7.4, with knobs for the usual slips."""
+    X, Y = make_windows(series, W, horizon=horizon or k)
+    to_units = (lambda v: mean + std * v) if units else (lambda v: v)
+    target = to_units(Y[:, k - 1 if target_column is None else target_column])
+    direct_k = to_units(direct(X)[:, k - 1])
+    forecasts, window = [], X
+    for _ in range(k):  # the chapter's recursive_forecast
+        forecasts.append(one_step(window))
+        window = np.concatenate([window[:, 1:], forecasts[-1][:, None]], axis=1)
+    recursive_k = to_units(np.stack(forecasts, axis=1))[:, k - 1 if recursive_column is None else recursive_column]
+    return np.mean(np.abs(direct_k - target)), np.mean(np.abs(recursive_k - target))
+
+
+def test_k_ahead_mae_passes_the_solution(capsys):
+    check.k_ahead_mae(k_ahead_mae, scale=60.0)
+    assert "right months and units" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    # the target one month early (column k - 2)
+    (lambda d, s, series, k: k_ahead_mae(d, s, series, k, target_column=k - 2),
+     "direct MAE is 0.6, expected 0.*compared with another month"),
+    # the recursive forecast one step short
+    (lambda d, s, series, k: k_ahead_mae(d, s, series, k, recursive_column=k - 2),
+     "recursive MAE is 0.6, expected 0.*column k - 1"),
+    # targets of horizon k + 1, their last column taken as month t + k
+    (lambda d, s, series, k: k_ahead_mae(d, s, series, k, horizon=k + 1, target_column=k),
+     "direct MAE is 0.6, expected 0.*compared with another month"),
+    # errors in standardized units
+    (lambda d, s, series, k: k_ahead_mae(d, s, series, k, units=False), "standardized units"),
+    # the recursive forecast made with other models than one_step
+    (lambda d, s, series, k: k_ahead_mae(d, lambda X: X[:, -1], series, k), "must iterate one_step"),
+    (lambda d, s, series, k: k_ahead_mae(d, s, series, k)[0], "the pair"),
+])
+def test_k_ahead_mae_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.k_ahead_mae(wrong, scale=60.0)
+
+
+# -- chapter 3 ---------------------------------------------------------------
+
+def forward(p, x, h_0):
+    """Chapter 3's forward pass: outputs (T, B, O) and all the states (T + 1, B, H)."""
+    h = np.empty((len(x) + 1, *h_0.shape))
+    h[0] = h_0
+    for t in range(1, len(x) + 1):
+        h[t] = np.tanh(h[t - 1] @ p["W_hh"].T + x[t - 1] @ p["W_xh"].T + p["b_h"])
+    return h[1:] @ p["W_hy"].T + p["b_y"], h
+
+
+def backward(p, x, h, dy, dh_T=None):
+    """Chapter 3's BPTT: the gradients, dL/dx and dL/dh_0."""
+    g = {name: np.zeros_like(value) for name, value in p.items()}
+    dx = np.zeros_like(x)
+    dh_next = np.zeros_like(h[0]) if dh_T is None else dh_T
+    for t in range(len(x), 0, -1):
+        da_t = (1 - h[t] ** 2) * (dy[t - 1] @ p["W_hy"] + dh_next)
+        g["W_hy"] += dy[t - 1].T @ h[t]
+        g["b_y"] += dy[t - 1].sum(axis=0)
+        g["W_hh"] += da_t.T @ h[t - 1]
+        g["W_xh"] += da_t.T @ x[t - 1]
+        g["b_h"] += da_t.sum(axis=0)
+        dx[t - 1] = da_t @ p["W_xh"]
+        dh_next = da_t @ p["W_hh"]
+    return g, dx, dh_next
+
+
+def dmse(y, target):
+    return 2 * (y - target) / y.size
+
+
+def bptt_pass(p, x, h_0, target):
+    y, h = forward(p, x, h_0)
+    return backward(p, x, h, dmse(y, target))
+
+
+def bptt_checkpointed(p, x, h_0, target, c, *, copy=True, hand_back=True):
+    """The hidden solution of ex. 3.4; `copy=False` is the view trap, `hand_back=False`
+    drops dh_T between segments (truncated BPTT)."""
+    starts = range(0, len(x), c)
+    checkpoints, outputs, state = {}, np.empty(target.shape), h_0
+    for s in starts:
+        checkpoints[s] = state
+        outputs[s : s + c], segment = forward(p, x[s : s + c], state)
+        state = segment[-1].copy() if copy else segment[-1]
+    dy = dmse(outputs, target)
+    total = {name: np.zeros_like(value) for name, value in p.items()}
+    dh_end = None
+    for s in reversed(starts):
+        segment = forward(p, x[s : s + c], checkpoints[s])[1]
+        grads_s, _, dh_end = backward(p, x[s : s + c], segment, dy[s : s + c], dh_end if hand_back else None)
+        for name in total:
+            total[name] += grads_s[name]
+    return total
+
+
+@pytest.fixture(scope="module")
+def bptt_args():
+    rng = np.random.default_rng(0)
+    B, H, D = 16, 32, 4
+    bound = 1 / np.sqrt(H)
+    shapes = {"W_xh": (H, D), "W_hh": (H, H), "b_h": (H,), "W_hy": (1, H), "b_y": (1,)}
+    p = {name: rng.uniform(-bound, bound, shape) for name, shape in shapes.items()}
+    return p, rng.normal(size=(1024, B, D)), np.zeros((B, H)), rng.normal(size=(1024, B, 1))
+
+
+def test_checkpointing_passes_the_solution(bptt_args, capsys):
+    check.checkpointing(bptt_checkpointed, bptt_pass, bptt_args, 32)
+    assert "right gradients, peak memory" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    # state = h_s[-1]: a view that keeps each segment's states alive
+    (lambda *args: bptt_checkpointed(*args, copy=False), r"a slice such as `h_s\[-1\]` is a view"),
+    # the exact gradient, but with every state kept
+    (lambda p, x, h_0, target, c: bptt_pass(p, x, h_0, target)[0], "should hold about T/c \\+ c states"),
+    # no dL/dh handed between segments: truncated BPTT
+    (lambda *args: bptt_checkpointed(*args, hand_back=False), "without it, this is truncated BPTT"),
+    (lambda *args: bptt_pass(*args[:4]), "should return a dict of gradients"),
+])
+def test_checkpointing_catches(bptt_args, wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.checkpointing(wrong, bptt_pass, bptt_args, 32)
+
+
+# -- chapter 5 ---------------------------------------------------------------
+
+GATES = "ifgo"
+
+
+def lstm_step(x_t, h_prev, c_prev, p):
+    """Chapter 5's lstm_step: eight products, one per gate and input."""
+    a = {k: x_t @ p["W_x" + k].T + h_prev @ p["W_h" + k].T + p["b_" + k] for k in GATES}
+    c_t = sigmoid(a["f"]) * c_prev + sigmoid(a["i"]) * np.tanh(a["g"])
+    return sigmoid(a["o"]) * np.tanh(c_t), c_t
+
+
+def lstm_step_stacked(x_t, h_prev, c_prev, p, order=GATES, transposed=False):
+    """The hidden solution of ex. 5.3 (with the weights multiplied from the left
+    when `transposed`)."""
+    W_x = np.concatenate([p["W_x" + k] for k in order])
+    W_h = np.concatenate([p["W_h" + k] for k in order])
+    b = np.concatenate([p["b_" + k] for k in order])
+    a = (W_x @ x_t.T + W_h @ h_prev.T).T + b if transposed else x_t @ W_x.T + h_prev @ W_h.T + b
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+    c_t = sigmoid(a_f) * c_prev + sigmoid(a_i) * np.tanh(a_g)
+    return sigmoid(a_o) * np.tanh(c_t), c_t
+
+
+def lstm_step_joint(x_t, h_prev, c_prev, p):
+    """Stacked another way: one product of [x_t, h_prev] with [W_x | W_h]."""
+    W = np.concatenate([np.concatenate([p["W_x" + k], p["W_h" + k]], axis=1) for k in GATES])
+    a = np.concatenate([x_t, h_prev], axis=1) @ W.T + np.concatenate([p["b_" + k] for k in GATES])
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+    c_t = sigmoid(a_f) * c_prev + sigmoid(a_i) * np.tanh(a_g)
+    return sigmoid(a_o) * np.tanh(c_t), c_t
+
+
+@pytest.mark.parametrize("answer", [
+    lstm_step_stacked,
+    lambda *args: lstm_step_stacked(*args, transposed=True),
+    lstm_step_joint,
+], ids=["stacked", "transposed", "joint"])
+def test_stacked_lstm_passes_the_solutions(answer, capsys):
+    check.lstm_step(answer, stacked=True)
+    assert "lstm_step: correct on 4 random cases" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    # eight products, one per gate and input: correct values, nothing stacked
+    (lambda x, h, c, p: lstm_step(x, h, c, p), r"at most 5 columns for H = 5: the gates are still computed one"),
+    (lambda x, h, c, p: lstm_step_stacked(x, h, c, p, order="figo"), "input and forget gates exchanged"),
+    (lambda x, h, c, p: lstm_step_stacked(x, h, c, p)[0], "pair"),
+])
+def test_stacked_lstm_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.lstm_step(wrong, stacked=True)
+
+
+def test_unstacked_lstm_passes_without_stacked():
+    check.lstm_step(lstm_step)
+
+
+def gru_step_backward(dh_t, x_t, h_prev, p, *, carousel=True, reset_in_m=True, z_sign=1):
+    """The hidden solution of ex. 5.4, with knobs for the usual slips."""
+    r_t = sigmoid(x_t @ p["W_xr"].T + h_prev @ p["W_hr"].T + p["b_r"])
+    z_t = sigmoid(x_t @ p["W_xz"].T + h_prev @ p["W_hz"].T + p["b_z"])
+    m_t = h_prev @ p["W_hn"].T + p["b_hn"]
+    n_t = np.tanh(x_t @ p["W_xn"].T + p["b_xn"] + r_t * m_t)
+    da_n = dh_t * (1 - z_t) * (1 - n_t**2)
+    da_z = z_sign * dh_t * (h_prev - n_t) * z_t * (1 - z_t)
+    da_r = da_n * m_t * r_t * (1 - r_t)
+    dm = da_n * r_t if reset_in_m else da_n
+    grads = {"W_xr": da_r.T @ x_t, "W_hr": da_r.T @ h_prev, "b_r": da_r.sum(0),
+             "W_xz": da_z.T @ x_t, "W_hz": da_z.T @ h_prev, "b_z": da_z.sum(0),
+             "W_xn": da_n.T @ x_t, "b_xn": da_n.sum(0), "W_hn": dm.T @ h_prev, "b_hn": dm.sum(0)}
+    dx_t = da_r @ p["W_xr"] + da_z @ p["W_xz"] + da_n @ p["W_xn"]
+    dh_prev = dh_t * z_t * carousel + da_r @ p["W_hr"] + da_z @ p["W_hz"] + dm @ p["W_hn"]
+    return dx_t, dh_prev, grads
+
+
+def test_gru_step_backward_passes_the_solution(capsys):
+    check.gru_step_backward(gru_step_backward)
+    assert "all 12 gradients agree" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda *args: gru_step_backward(*args, carousel=False),
+     r"differ from central differences .*: h_prev \(.*\); the others agree\. Hint for h_prev: dh_prev lacks the direct"),
+    (lambda *args: gru_step_backward(*args, reset_in_m=False),
+     r": W_hn \(.*\), b_hn \(.*\), h_prev .* Hint for W_hn: m_t = W_hn h_prev \+ b_hn enters a_n multiplied by r_t"),
+    (lambda *args: gru_step_backward(*args, z_sign=-1),
+     r": W_xz \(.*\), W_hz .*b_z .*x_t .*h_prev.* Hint for W_xz: dh_t/dz_t = h_prev - n_t"),
+    (lambda *args: gru_step_backward(*args)[:2], r"should return \(dx_t, dh_prev, grads\)"),
+    (lambda *args: (*gru_step_backward(*args)[:2], {}), "grads lacks the keys"),
+])
+def test_gru_step_backward_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.gru_step_backward(wrong)
+
+
+# -- chapter 9 ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def probe():
+    """An RNN's weights and a name's embeddings, float32, as the chapter's `probe`."""
+    rnn = nn.RNN(4, 6)
+    x = torch.randn(2, 4, generator=torch.Generator().manual_seed(0))
+    return rnn.weight_ih_l0.detach(), rnn.weight_hh_l0.detach(), (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach(), x
+
+
+def front_padder(W_xh, W_hh, *, extra=0, dtype=None, after=False):
+    """The hidden solution of ex. 9.2 (its globals bound), with knobs for the slips."""
+    def front_padded_state(x, k, b):
+        steps = max(k + extra, 0)
+        pad = x.new_zeros(steps, x.shape[1])
+        xs = torch.cat([x, pad] if after else [pad, x])
+        W_x, W_h, b_ = (W_xh, W_hh, b) if dtype is None else (W_xh.to(dtype), W_hh.to(dtype), b.to(dtype))
+        h_t = xs.new_zeros(W_hh.shape[0], dtype=dtype or xs.dtype)
+        for x_t in xs:
+            h_t = torch.tanh(W_h @ h_t + W_x @ x_t.to(h_t.dtype) + b_)
+        return h_t
+    return front_padded_state
+
+
+@pytest.mark.parametrize("dtype", [None, torch.float64], ids=["float32", "float64"])
+def test_front_padded_state_passes_the_solution(probe, dtype, capsys):
+    W_xh, W_hh, b_h, x = probe
+    check.front_padded_state(front_padder(W_xh, W_hh, dtype=dtype), W_xh, W_hh, b_h, x)
+    assert "correct for k = 0, 1 and 5" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("knobs, match", [
+    (dict(extra=-1), r"k=1, b=b_h\).*Hint: that is the state after k - 1 padding steps"),
+    (dict(extra=1), r"k=0, b=b_h\).*Hint: that is the state after k \+ 1 padding steps"),
+    (dict(after=True), "Hint: that is the state with the padding after the name"),
+])
+def test_front_padded_state_catches(probe, knobs, match):
+    W_xh, W_hh, b_h, x = probe
+    with pytest.raises(ExerciseError, match=match):
+        check.front_padded_state(front_padder(W_xh, W_hh, **knobs), W_xh, W_hh, b_h, x)
+
+
+def test_front_padded_state_turns_a_dtype_error_into_its_message(probe):
+    W_xh, W_hh, b_h, x = probe
+
+    def mixed(x, k, b):  # a float64 state against float32 weights
+        h_t = torch.zeros(W_hh.shape[0], dtype=torch.float64)
+        for x_t in torch.cat([x.new_zeros(k, x.shape[1]), x]):
+            h_t = torch.tanh(W_hh @ h_t + W_xh @ x_t + b)
+        return h_t
+
+    with pytest.raises(ExerciseError, match="raised torch's dtype error .* mixes float32 and float64"):
+        check.front_padded_state(mixed, W_xh, W_hh, b_h, x)
+
+
+def masked_mean(y, lengths, *, divide_by_T=False, strict=False):
+    """The hidden solution of ex. 9.3, with knobs for the slips."""
+    t = torch.arange(1, y.shape[0] + 1)
+    mask = ((t[:, None] < lengths) if strict else (t[:, None] <= lengths)).to(y.dtype)
+    total = (mask[:, :, None] * y).sum(dim=0)
+    return total / (y.shape[0] if divide_by_T else lengths[:, None].to(y.dtype))
+
+
+def test_masked_mean_passes_the_solution(capsys):
+    check.masked_mean(masked_mean)
+    check.masked_mean(lambda y, lengths: masked_mean(y.double(), lengths))  # float64 whatever the input
+    assert capsys.readouterr().out.count("masked_mean: correct") == 2
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda y, L: masked_mean(y, L, divide_by_T=True), "dividing by T instead"),
+    (lambda y, L: masked_mean(y, L, strict=True), r"first L - 1 steps \(the mask is off by one"),
+    (lambda y, L: y.mean(0), "the padding included"),
+    (lambda y, L: masked_mean(y, L).T, "shape"),
+])
+def test_masked_mean_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.masked_mean(wrong)
+
+
+COUNTS = np.array([300, 40, 9, 120, 15, 2, 60])
+
+
+def weighted_loss(logits, target, *, weights=None, reduction="weighted mean"):
+    """The hidden solution of ex. 9.4 (and the alternative normalisation)."""
+    w_k = COUNTS.sum() / (len(COUNTS) * COUNTS) if weights is None else weights
+    w = torch.as_tensor(w_k, dtype=logits.dtype)
+    if reduction == "weighted mean":
+        return nn.functional.cross_entropy(logits, target, weight=w)
+    return (w[target] * nn.functional.cross_entropy(logits, target, reduction="none")).mean()
+
+
+@pytest.mark.parametrize("answer", [
+    weighted_loss,
+    lambda logits, target: weighted_loss(logits, target, reduction="mean"),
+    lambda logits, target: weighted_loss(logits, target, weights=1 / COUNTS),  # the scale cancels
+], ids=["weight", "mean of weighted", "1/N_k"])
+def test_weighted_loss_passes_the_solutions(answer, capsys):
+    check.weighted_loss(answer, COUNTS)
+    assert "weighted_loss: correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda logits, target: nn.functional.cross_entropy(logits, target), "Hint: that is the loss without weights"),
+    (lambda logits, target: weighted_loss(logits, target, weights=COUNTS / COUNTS.sum()), "weights inverted"),
+    (lambda logits, target: nn.functional.cross_entropy(
+        logits, target, weight=torch.tensor(COUNTS.sum() / (len(COUNTS) * COUNTS))), "dtype error"),
+    (lambda logits, target: torch.tensor(weighted_loss(logits, target).item()), "does not backpropagate"),
+    (lambda logits, target: nn.functional.cross_entropy(logits, target, reduction="none"), "torch scalar"),
+])
+def test_weighted_loss_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.weighted_loss(wrong, COUNTS)

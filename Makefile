@@ -35,7 +35,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab chapters/
 
 test: $(STAMP) chromium
-	$(PY) -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider
+	$(PY) -m pytest tests chapters --nbval-lax --nbval-current-env -p no:cacheprovider --durations=12
 
 book: $(STAMP)
 	$(PY) tools/book_stamp.py prepare

@@ -4,6 +4,8 @@ import sys
 import numpy as np
 import pytest
 
+from _tools import tool
+
 from rnncourse import book
 
 
@@ -22,3 +24,15 @@ def test_glue_without_myst_nb_prints_only_when_asked(monkeypatch, capsys, displa
     monkeypatch.setitem(sys.modules, "myst_nb", None)  # as in Colab: importing myst_nb fails
     assert book.glue("gain", np.float64(2.5), display=display) is None
     assert capsys.readouterr().out == expected
+
+
+def test_the_slowest_chapters_are_executed_first():
+    """tools/execute_chapters.py reads each chapter's time from the Performance
+    table, not from the table of slowest cells below it."""
+    table = ("| chapter | wall time (s) | kernel CPU time (s) |\n| --- | ---: | ---: |\n"
+             "| 01_sequences | 10.9 | 10.5 |\n| 06_long_range | 66.1 | 65.2 |\n"
+             "| **all 2 chapters** | **77.0** | **75.7** |\n\n"
+             "| cell | time (s) | in section |\n| --- | ---: | --- |\n"
+             "| 06_long_range, cell 20 | 21.3 | The adding problem |\n")
+    seconds = tool("execute_chapters").chapter_seconds(table)
+    assert seconds == {"01_sequences.ipynb": 10.9, "06_long_range.ipynb": 66.1}

@@ -37,12 +37,15 @@ sys.path.insert(0, str(ROOT / "tools"))
 from notebooks import toc_chapters  # noqa: E402
 
 
-def last_seconds() -> dict[str, float]:
-    """Each chapter's wall time in the Performance page's table (for the order)."""
-    if not TIMES.exists():
-        return {}
-    rows = re.findall(r"^\| `?(\d\d_\w+)`? \| *([\d.]+) \|", TIMES.read_text(), re.M)
+def chapter_seconds(table: str) -> dict[str, float]:
+    """Each chapter's wall time in a table written by ``make perf``."""
+    rows = re.findall(r"^\| `?(\d\d_\w+)`? \| *([\d.]+) \|", table, re.M)
     return {name + ".ipynb": float(seconds) for name, seconds in rows}
+
+
+def last_seconds() -> dict[str, float]:
+    """Each chapter's wall time on the Performance page (for the order)."""
+    return chapter_seconds(TIMES.read_text()) if TIMES.exists() else {}
 
 
 def execute(path: Path, timeout: int) -> tuple[Path, nbformat.NotebookNode, float, str | None]:
@@ -63,7 +66,7 @@ def main() -> int:
             if cache.match_cache_notebook(nbformat.read(p, as_version=4)) is None] \
         if CACHE.exists() else list(toc_chapters())
     seconds = last_seconds()
-    todo.sort(key=lambda p: -seconds.get(p.name, 0.0))
+    todo.sort(key=lambda p: -seconds.get(p.name, float("inf")))  # unmeasured first
     print(f"execute_chapters: {len(todo)} chapters to execute, {args.jobs} at a time")
     start, failed = time.perf_counter(), []
     with ProcessPoolExecutor(args.jobs) as pool:

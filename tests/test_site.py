@@ -199,14 +199,7 @@ def verbatim_quotes(page: str) -> set[str]:
     return {squeeze("\n".join(body)) for _, _, _, body in quotes(text)}
 
 
-# Pages where something still scrolls sideways, not yet fixed. Remove a page
-# from the list when it is fixed.
-KNOWN_SIDEWAYS: set[str] = set()
-
-
-@pytest.mark.parametrize("page", [
-    pytest.param(p, marks=pytest.mark.xfail(reason="known sideways scrolling, see KNOWN_SIDEWAYS"))
-    if p in KNOWN_SIDEWAYS else p for p in PAGES])
+@pytest.mark.parametrize("page", PAGES)
 def test_nothing_scrolls_sideways_at_1280_px(browser, site, page):
     browser.set_window_size(1280, 1000)
     load(browser, urljoin(site, page + ".html"))

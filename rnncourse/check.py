@@ -298,6 +298,41 @@ def gru_step_backward(fn) -> None:
     print(f"gru_step_backward: all {len(GRU_GRADIENTS) + 2} gradients agree with central differences")
 
 
+def chrono_bias(fn) -> None:
+    """``fn(H, T_max, rng)`` returns the forget-gate biases ``b_f`` ``(H,)`` of chrono
+    initialisation, ``log u`` with ``u ~ U(1, T_max - 1)`` drawn per unit from the
+    generator ``rng`` (ex. 5.5). Checked on 20000 units: the range and the
+    quartiles of ``u = exp(b_f)``, and that the draws come from ``rng``.
+    """
+    H = 20_000
+    for T_max in (60, 10):
+        b_f = fn(H, T_max, np.random.default_rng(0))
+        if np.shape(b_f) != (H,):
+            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng) has shape {np.shape(b_f)}, expected "
+                                f"({H},): one bias per unit")
+        b_f = np.asarray(b_f, dtype=np.float64)
+        if not np.array_equal(b_f, np.asarray(fn(H, T_max, np.random.default_rng(0)), dtype=np.float64)):
+            raise ExerciseError("chrono_bias gives different biases for two generators with the same seed: "
+                                "draw u from the rng it is given, not from np.random or a new generator")
+        if np.ptp(b_f) == 0:
+            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng) gives every unit the same bias: draw one u "
+                                f"per unit, so that the units cover time scales from 2 to T_max")
+        u = np.exp(b_f)
+        if u.min() < 1 - 1e-9 or u.max() > T_max - 1 + 1e-9:
+            hint = (" Hint: these look like u itself; the bias is its logarithm."
+                    if b_f.min() >= 1 - 1e-9 and b_f.max() <= T_max - 1 + 1e-9 else "")
+            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng): u = exp(b_f) runs from {u.min():.3g} to "
+                                f"{u.max():.3g}, outside [1, T_max - 1] = [1, {T_max - 1}].{hint}")
+        quartiles, uniform = np.quantile(u, [0.25, 0.5, 0.75]), 1 + (T_max - 2) * np.array([0.25, 0.5, 0.75])
+        if np.max(np.abs(quartiles - uniform)) > 0.03 * (T_max - 2):
+            raise ExerciseError(
+                f"chrono_bias({H}, {T_max}, rng): the quartiles of u = exp(b_f) are "
+                f"{', '.join(f'{q:.1f}' for q in quartiles)}, but for u uniform in [1, {T_max - 1}] they are "
+                f"{', '.join(f'{q:.1f}' for q in uniform)}: draw u uniformly, then take its logarithm "
+                f"(b_f itself is not uniform).")
+    print("chrono_bias: u = exp(b_f) uniform in [1, T_max - 1], one per unit, from rng")
+
+
 # -- chapter 3 ---------------------------------------------------------------
 
 def _peak_bytes(fn) -> int:

@@ -464,3 +464,21 @@ def test_weighted_loss_passes_the_solutions(answer, capsys):
 def test_weighted_loss_catches(wrong, match):
     with pytest.raises(ExerciseError, match=match):
         check.weighted_loss(wrong, COUNTS)
+
+
+def test_chrono_bias_passes_the_solution(capsys):
+    check.chrono_bias(lambda H, T_max, rng: np.log(rng.uniform(1, T_max - 1, size=H)))
+    assert "chrono_bias: u = exp(b_f) uniform" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda H, T_max, rng: rng.uniform(1, T_max - 1, size=H), "these look like u itself"),
+    (lambda H, T_max, rng: rng.uniform(0, np.log(T_max - 1), size=H), r"quartiles of u = exp\(b_f\) are"),
+    (lambda H, T_max, rng: np.full(H, np.log(T_max / 2)), "the same bias"),
+    (lambda H, T_max, rng: np.log(np.random.default_rng().uniform(1, T_max - 1, size=H)), "from the rng it is given"),
+    (lambda H, T_max, rng: np.log(rng.uniform(1, T_max, size=H)), r"outside \[1, T_max - 1\]"),
+    (lambda H, T_max, rng: np.log(rng.uniform(1, T_max - 1, size=(H, 1))), r"shape \(20000, 1\), expected \(20000,\)"),
+])
+def test_chrono_bias_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.chrono_bias(wrong)

@@ -227,113 +227,47 @@ def gradient(fn, f, x, *, eps: float = 1e-6, tol: float = 1e-6) -> None:
     print(f"gradient: relative error {error:.1e} against central differences")
 
 
-# -- chapter 5 ---------------------------------------------------------------
+# -- chapter 3 ---------------------------------------------------------------
 
-GRU_GRADIENTS = ("W_xn", "b_xn", "W_hn", "b_hn", "W_xz", "W_hz", "b_z", "W_xr", "W_hr", "b_r")
-
-_GRU_HINTS = {
-    "W_xn": "n_t = tanh(a_n) with a_n = W_xn x_t + b_xn + r_t * m_t, and h_t = (1 - z_t) n_t + z_t h_prev: "
-            "delta a_n = dh_t * (1 - z_t) * (1 - n_t^2)",
-    "W_hn": "m_t = W_hn h_prev + b_hn enters a_n multiplied by r_t: delta m_t = delta a_n * r_t",
-    "W_xz": "dh_t/dz_t = h_prev - n_t, and z_t = sigmoid(a_z)",
-    "W_xr": "r_t multiplies m_t = W_hn h_prev + b_hn: delta r_t = delta a_n * m_t, and r_t = sigmoid(a_r)",
-    "x_t": "x_t reaches h_t through a_r, a_z and a_n: three terms",
-    "h_prev": "h_prev reaches h_t four ways: through a_r, a_z, m_t and directly, through z_t * h_prev",
-}
-for _name in ("b_xn",):
-    _GRU_HINTS[_name] = _GRU_HINTS["W_xn"]
-_GRU_HINTS["b_hn"] = _GRU_HINTS["W_hn"]
-_GRU_HINTS["W_hz"] = _GRU_HINTS["b_z"] = _GRU_HINTS["W_xz"]
-_GRU_HINTS["W_hr"] = _GRU_HINTS["b_r"] = _GRU_HINTS["W_xr"]
-
-
-def gru_step_backward(fn) -> None:
-    """``fn(dh_t, x_t, h_prev, p)`` returns ``(dx_t, dh_prev, grads)`` for one step
-    of the reset-after GRU (ex. 5.4), ``grads`` a dict with the keys of
-    :data:`GRU_GRADIENTS`. Every gradient is compared with central differences of
-    ``L = sum(dh_t * h_t)``; the message names each one that differs.
+def relu_backward(fn) -> None:
+    """``fn(p, x, h, dy)``: BPTT through ``h_t = max(W_hh h_{t-1} + W_xh x_t + b_h, 0)``
+    with the readout ``y_t = W_hy h_t + b_y`` (ex. 3.3). ``h`` holds the states
+    ``(T + 1, B, H)`` from ``h_0``, ``dy`` is ``dL/dy`` ``(T, B, O)``; it returns the
+    gradients (a dict like ``p``) and ``dL/dh_0``. Every gradient is compared with
+    central differences of ``L = sum(dy * y)``; the message names each one that differs.
     """
-    from rnncourse.numpy import numerical_gradient, relative_error, sigmoid
-
-    B, D, H = 2, 3, 4
-    layer = _layer("gru", D, H, seed=5)
+    T, B, D, H, O = 6, 3, 2, 5, 2
+    layer = _layer("rnn", D, H, nonlinearity="relu", seed=3)
+    rng = np.random.default_rng(3)
     p = {k: v.copy() for k, v in layer.params.items()}
-    rng = np.random.default_rng(5)
-    x_t, h_prev, dh_t = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    p["b_h"] += 0.3  # most units on
+    p["W_hy"], p["b_y"] = rng.normal(size=(O, H)), rng.normal(size=O)
+    x, h_0, dy = rng.normal(size=(T, B, D)), np.abs(rng.normal(size=(B, H))), rng.normal(size=(T, B, O))
+
+    def states():
+        layer.params.update({k: p[k] for k in ("W_xh", "W_hh", "b_h")})
+        return np.concatenate([h_0[None], layer.forward(x, h_0)[0]])
 
     def loss():
-        layer.params.update(p)
-        return float(np.sum(dh_t * layer.forward(x_t[None], h_prev)[1]))
+        return float(np.sum(dy * (states()[1:] @ p["W_hy"].T + p["b_y"])))
 
-    got = fn(dh_t.copy(), x_t.copy(), h_prev.copy(), {k: v.copy() for k, v in p.items()})
-    if not (isinstance(got, tuple) and len(got) == 3 and isinstance(got[2], dict)):
-        raise ExerciseError("gru_step_backward should return (dx_t, dh_prev, grads), grads a dict, "
+    h = states()
+    got = fn({k: v.copy() for k, v in p.items()}, x.copy(), h.copy(), dy.copy())
+    if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], dict)):
+        raise ExerciseError("backward_relu should return (grads, dh_0), grads a dict like p, "
                             f"got {type(got).__name__}")
-    missing = sorted(set(GRU_GRADIENTS) - set(got[2]))
+    missing = sorted(set(p) - set(got[0]))
     if missing:
         raise ExerciseError(f"grads lacks the keys {missing}")
-    given = {**got[2], "x_t": got[0], "h_prev": got[1]}
-    inputs = {**p, "x_t": x_t, "h_prev": h_prev}
-    wrong = {}
-    for name in (*GRU_GRADIENTS, "x_t", "h_prev"):
-        expected = numerical_gradient(loss, inputs[name])
-        try:
-            agree(f"dL/d{name}", given[name], expected, rtol=1e-5, atol=1e-7)
-        except ExerciseError as error:
-            if "differs" not in str(error):  # None, a type, a shape: say it as it is
-                raise
-            wrong[name] = (relative_error(np.asarray(given[name]), expected), expected)
+    wrong = _wrong_gradients({**got[0], "h_0": got[1]}, loss, {**p, "h_0": h_0})
     if wrong:
-        errors = ", ".join(f"{name} ({error:.1e})" for name, (error, _) in wrong.items())
         first = next(iter(wrong))
-        hint = _GRU_HINTS[first]
-        if "h_prev" in wrong:
-            z_t = sigmoid(x_t @ p["W_xz"].T + h_prev @ p["W_hz"].T + p["b_z"])
-            if np.allclose(given["h_prev"], wrong["h_prev"][1] - dh_t * z_t, rtol=1e-5, atol=1e-7):
-                first, hint = "h_prev", ("dh_prev lacks the direct path: h_t = (1 - z_t) n_t + z_t h_prev "
-                                         "uses h_prev itself, not only through the gates")
-        raise ExerciseError(
-            f"these gradients differ from central differences (relative error in brackets): {errors}; "
-            f"the others agree. Hint for {first}: {hint}.")
-    print(f"gru_step_backward: all {len(GRU_GRADIENTS) + 2} gradients agree with central differences")
+        hints = {"W_hy": "dL/dW_hy = sum_t dy_t h_t^T, over every step", "b_y": "dL/db_y = sum_t dy_t"}
+        _raise_wrong(wrong, first, hints.get(first, (
+            "delta_t = 1[h_t > 0] * (W_hy^T dy_t + W_hh^T delta_{t+1}): the local derivative of max(a, 0) "
+            "is 1 where h_t > 0 and 0 elsewhere (not 1 - h_t^2), and dL/dh_0 = W_hh^T delta_1")))
+    print("backward_relu: every gradient agrees with central differences")
 
-
-def chrono_bias(fn) -> None:
-    """``fn(H, T_max, rng)`` returns the forget-gate biases ``b_f`` ``(H,)`` of chrono
-    initialisation, ``log u`` with ``u ~ U(1, T_max - 1)`` drawn per unit from the
-    generator ``rng`` (ex. 5.5). Checked on 20000 units: the range and the
-    quartiles of ``u = exp(b_f)``, and that the draws come from ``rng``.
-    """
-    H = 20_000
-    for T_max in (60, 10):
-        b_f = fn(H, T_max, np.random.default_rng(0))
-        if np.shape(b_f) != (H,):
-            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng) has shape {np.shape(b_f)}, expected "
-                                f"({H},): one bias per unit")
-        b_f = np.asarray(b_f, dtype=np.float64)
-        if not np.array_equal(b_f, np.asarray(fn(H, T_max, np.random.default_rng(0)), dtype=np.float64)):
-            raise ExerciseError("chrono_bias gives different biases for two generators with the same seed: "
-                                "draw u from the rng it is given, not from np.random or a new generator")
-        if np.ptp(b_f) == 0:
-            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng) gives every unit the same bias: draw one u "
-                                f"per unit, so that the units cover time scales from 2 to T_max")
-        u = np.exp(b_f)
-        if u.min() < 1 - 1e-9 or u.max() > T_max - 1 + 1e-9:
-            hint = (" Hint: these look like u itself; the bias is its logarithm."
-                    if b_f.min() >= 1 - 1e-9 and b_f.max() <= T_max - 1 + 1e-9 else "")
-            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng): u = exp(b_f) runs from {u.min():.3g} to "
-                                f"{u.max():.3g}, outside [1, T_max - 1] = [1, {T_max - 1}].{hint}")
-        quartiles, uniform = np.quantile(u, [0.25, 0.5, 0.75]), 1 + (T_max - 2) * np.array([0.25, 0.5, 0.75])
-        if np.max(np.abs(quartiles - uniform)) > 0.03 * (T_max - 2):
-            raise ExerciseError(
-                f"chrono_bias({H}, {T_max}, rng): the quartiles of u = exp(b_f) are "
-                f"{', '.join(f'{q:.1f}' for q in quartiles)}, but for u uniform in [1, {T_max - 1}] they are "
-                f"{', '.join(f'{q:.1f}' for q in uniform)}: draw u uniformly, then take its logarithm "
-                f"(b_f itself is not uniform).")
-    print("chrono_bias: u = exp(b_f) uniform in [1, T_max - 1], one per unit, from rng")
-
-
-# -- chapter 3 ---------------------------------------------------------------
 
 def _peak_bytes(fn) -> int:
     import tracemalloc
@@ -375,6 +309,124 @@ def checkpointing(fn, full, args, c: int) -> None:
             f"stay in memory. A checkpoint must own its data (a copy).")
     print(f"bptt_checkpointed: right gradients, peak memory "
           f"{peak / 2**20:.2f} MiB (full BPTT {peak_full / 2**20:.2f} MiB)")
+
+
+# -- chapter 5 ---------------------------------------------------------------
+
+GRU_GRADIENTS = ("W_xn", "b_xn", "W_hn", "b_hn", "W_xz", "W_hz", "b_z", "W_xr", "W_hr", "b_r")
+
+_GRU_HINTS = {
+    "W_xn": "n_t = tanh(a_n) with a_n = W_xn x_t + b_xn + r_t * m_t, and h_t = (1 - z_t) n_t + z_t h_prev: "
+            "delta a_n = dh_t * (1 - z_t) * (1 - n_t^2)",
+    "W_hn": "m_t = W_hn h_prev + b_hn enters a_n multiplied by r_t: delta m_t = delta a_n * r_t",
+    "W_xz": "dh_t/dz_t = h_prev - n_t, and z_t = sigmoid(a_z)",
+    "W_xr": "r_t multiplies m_t = W_hn h_prev + b_hn: delta r_t = delta a_n * m_t, and r_t = sigmoid(a_r)",
+    "x_t": "x_t reaches h_t through a_r, a_z and a_n: three terms",
+    "h_prev": "h_prev reaches h_t four ways: through a_r, a_z, m_t and directly, through z_t * h_prev",
+}
+for _name in ("b_xn",):
+    _GRU_HINTS[_name] = _GRU_HINTS["W_xn"]
+_GRU_HINTS["b_hn"] = _GRU_HINTS["W_hn"]
+_GRU_HINTS["W_hz"] = _GRU_HINTS["b_z"] = _GRU_HINTS["W_xz"]
+_GRU_HINTS["W_hr"] = _GRU_HINTS["b_r"] = _GRU_HINTS["W_xr"]
+
+
+def _wrong_gradients(given: dict, loss, inputs: dict) -> dict:
+    """``{name: (relative error, central differences)}`` for each ``given[name]``
+    that differs from the central differences of ``loss()`` with respect to
+    ``inputs[name]`` (changed in place). ``None``, a wrong type or shape raise at once."""
+    from rnncourse.numpy import numerical_gradient, relative_error
+
+    wrong = {}
+    for name, value in inputs.items():
+        expected = numerical_gradient(loss, value)
+        try:
+            agree(f"dL/d{name}", given[name], expected, rtol=1e-5, atol=1e-7)
+        except ExerciseError as error:
+            if "differs" not in str(error):  # None, a type, a shape: say it as it is
+                raise
+            wrong[name] = (relative_error(np.asarray(given[name]), expected), expected)
+    return wrong
+
+
+def _raise_wrong(wrong: dict, first: str, hint: str):
+    errors = ", ".join(f"{name} ({error:.1e})" for name, (error, _) in wrong.items())
+    raise ExerciseError(f"these gradients differ from central differences (relative error in brackets): "
+                        f"{errors}; the others agree. Hint for {first}: {hint}.")
+
+
+def gru_step_backward(fn) -> None:
+    """``fn(dh_t, x_t, h_prev, p)`` returns ``(dx_t, dh_prev, grads)`` for one step
+    of the reset-after GRU (ex. 5.4), ``grads`` a dict with the keys of
+    :data:`GRU_GRADIENTS`. Every gradient is compared with central differences of
+    ``L = sum(dh_t * h_t)``; the message names each one that differs.
+    """
+    from rnncourse.numpy import sigmoid
+
+    B, D, H = 2, 3, 4
+    layer = _layer("gru", D, H, seed=5)
+    p = {k: v.copy() for k, v in layer.params.items()}
+    rng = np.random.default_rng(5)
+    x_t, h_prev, dh_t = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+
+    def loss():
+        layer.params.update(p)
+        return float(np.sum(dh_t * layer.forward(x_t[None], h_prev)[1]))
+
+    got = fn(dh_t.copy(), x_t.copy(), h_prev.copy(), {k: v.copy() for k, v in p.items()})
+    if not (isinstance(got, tuple) and len(got) == 3 and isinstance(got[2], dict)):
+        raise ExerciseError("gru_step_backward should return (dx_t, dh_prev, grads), grads a dict, "
+                            f"got {type(got).__name__}")
+    missing = sorted(set(GRU_GRADIENTS) - set(got[2]))
+    if missing:
+        raise ExerciseError(f"grads lacks the keys {missing}")
+    given = {**got[2], "x_t": got[0], "h_prev": got[1]}
+    wrong = _wrong_gradients(given, loss, {**p, "x_t": x_t, "h_prev": h_prev})
+    if wrong:
+        first = next(iter(wrong))
+        hint = _GRU_HINTS[first]
+        if "h_prev" in wrong:
+            z_t = sigmoid(x_t @ p["W_xz"].T + h_prev @ p["W_hz"].T + p["b_z"])
+            if np.allclose(given["h_prev"], wrong["h_prev"][1] - dh_t * z_t, rtol=1e-5, atol=1e-7):
+                first, hint = "h_prev", ("dh_prev lacks the direct path: h_t = (1 - z_t) n_t + z_t h_prev "
+                                         "uses h_prev itself, not only through the gates")
+        _raise_wrong(wrong, first, hint)
+    print(f"gru_step_backward: all {len(GRU_GRADIENTS) + 2} gradients agree with central differences")
+
+
+def chrono_bias(fn) -> None:
+    """``fn(H, T_max, rng)`` returns the forget-gate biases ``b_f`` ``(H,)`` of chrono
+    initialisation, ``log u`` with ``u ~ U(1, T_max - 1)`` drawn per unit from the
+    generator ``rng`` (ex. 5.5). Checked on 20000 units: the range and the
+    quartiles of ``u = exp(b_f)``, and that the draws come from ``rng``.
+    """
+    H = 20_000
+    for T_max in (60, 10):
+        b_f = fn(H, T_max, np.random.default_rng(0))
+        if np.shape(b_f) != (H,):
+            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng) has shape {np.shape(b_f)}, expected "
+                                f"({H},): one bias per unit")
+        b_f = np.asarray(b_f, dtype=np.float64)
+        if not np.array_equal(b_f, np.asarray(fn(H, T_max, np.random.default_rng(0)), dtype=np.float64)):
+            raise ExerciseError("chrono_bias gives different biases for two generators with the same seed: "
+                                "draw u from the rng it is given, not from np.random or a new generator")
+        if np.ptp(b_f) == 0:
+            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng) gives every unit the same bias: draw one u "
+                                f"per unit, so that the units cover time scales from 2 to T_max")
+        u = np.exp(b_f)
+        if u.min() < 1 - 1e-9 or u.max() > T_max - 1 + 1e-9:
+            hint = (" Hint: these look like u itself; the bias is its logarithm."
+                    if b_f.min() >= 1 - 1e-9 and b_f.max() <= T_max - 1 + 1e-9 else "")
+            raise ExerciseError(f"chrono_bias({H}, {T_max}, rng): u = exp(b_f) runs from {u.min():.3g} to "
+                                f"{u.max():.3g}, outside [1, T_max - 1] = [1, {T_max - 1}].{hint}")
+        quartiles, uniform = np.quantile(u, [0.25, 0.5, 0.75]), 1 + (T_max - 2) * np.array([0.25, 0.5, 0.75])
+        if np.max(np.abs(quartiles - uniform)) > 0.03 * (T_max - 2):
+            raise ExerciseError(
+                f"chrono_bias({H}, {T_max}, rng): the quartiles of u = exp(b_f) are "
+                f"{', '.join(f'{q:.1f}' for q in quartiles)}, but for u uniform in [1, {T_max - 1}] they are "
+                f"{', '.join(f'{q:.1f}' for q in uniform)}: draw u uniformly, then take its logarithm "
+                f"(b_f itself is not uniform).")
+    print("chrono_bias: u = exp(b_f) uniform in [1, T_max - 1], one per unit, from rng")
 
 
 # -- chapter 7 ---------------------------------------------------------------

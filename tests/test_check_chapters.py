@@ -482,3 +482,35 @@ def test_chrono_bias_passes_the_solution(capsys):
 def test_chrono_bias_catches(wrong, match):
     with pytest.raises(ExerciseError, match=match):
         check.chrono_bias(wrong)
+
+
+def backward_relu(p, x, h, dy, *, local="relu", dh_0=True):
+    """The hidden solution of ex. 3.3, with knobs for the usual slips."""
+    grads = {name: np.zeros_like(value) for name, value in p.items()}
+    from_next = np.zeros_like(h[0])
+    for t in reversed(range(1, len(x) + 1)):
+        slope = (h[t] > 0) if local == "relu" else 1 - h[t] ** 2
+        delta = slope * (dy[t - 1] @ p["W_hy"] + from_next)
+        grads["W_xh"] += delta.T @ x[t - 1]
+        grads["W_hh"] += delta.T @ h[t - 1]
+        grads["b_h"] += delta.sum(axis=0)
+        grads["W_hy"] += dy[t - 1].T @ h[t]
+        grads["b_y"] += dy[t - 1].sum(axis=0)
+        from_next = delta @ p["W_hh"]
+    return grads, from_next if dh_0 else np.zeros_like(from_next)
+
+
+def test_relu_backward_passes_the_solution(capsys):
+    check.relu_backward(backward_relu)
+    assert "every gradient agrees" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda *args: backward_relu(*args, local="tanh"), r": W_xh \(.*\), W_hh .*b_h .*h_0 .*not 1 - h_t\^2"),
+    (lambda *args: backward_relu(*args, dh_0=False), r"central differences .*: h_0 \(1.0e\+00\); the others agree"),
+    (lambda *args: backward_relu(*args)[0], r"should return \(grads, dh_0\)"),
+    (lambda *args: ({k: v for k, v in backward_relu(*args)[0].items() if k != "b_y"}, None), "lacks the keys"),
+])
+def test_relu_backward_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.relu_backward(wrong)

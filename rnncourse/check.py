@@ -358,7 +358,7 @@ def _raise_wrong(wrong: dict, first: str, hint: str):
 def gru_step_backward(fn) -> None:
     """``fn(dh_t, x_t, h_prev, p)`` returns ``(dx_t, dh_prev, grads)`` for one step
     of the reset-after GRU (ex. 5.4), ``grads`` a dict with the keys of
-    :data:`GRU_GRADIENTS`. Every gradient is compared with central differences of
+    ``GRU_GRADIENTS``. Every gradient is compared with central differences of
     ``L = sum(dh_t * h_t)``; the message names each one that differs.
     """
     from rnncourse.numpy import sigmoid

@@ -17,13 +17,6 @@ def rows() -> dict[str, float]:
     return {name: float(wall) for name, wall in found}
 
 
-# The stored table predates chapters 10-12 and the changes of 2026-12-02: `make perf`
-# (about 25 minutes on this machine today, which ran chapters 2-3 times slower
-# than on 2026-11-25) did not fit in that session. Known to fail until it is run.
-STALE = pytest.mark.xfail(reason="benchmarks/results/chapter_times.md is stale: run `make perf`")
-
-
-@STALE
 def test_timings_cover_every_chapter_of_the_book_in_order():
     # A chapter added or renamed without rerunning benchmarks/chapter_times.py fails here.
     assert list(rows()) == [p.stem for p in notebooks.toc_chapters()]
@@ -32,7 +25,6 @@ def test_timings_cover_every_chapter_of_the_book_in_order():
 book_stamp = tool("book_stamp")
 
 
-@STALE
 def test_timings_were_measured_on_the_chapters_and_package_as_they_are():
     stored = re.search(r"source hash `([0-9a-f]{16})`", RESULTS.read_text())
     assert stored, "the table does not say what it measured; run `make perf`"

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("RNNCOURSE_QUIET", "1")  # as in CI: no progress bars
 sys.path.insert(0, str(ROOT / "tools"))
 from book_stamp import sources_hash  # noqa: E402
-from notebooks import toc_chapters  # noqa: E402
+from notebooks import private_sockets, toc_chapters  # noqa: E402
 
 
 def machine() -> str:
@@ -75,8 +75,9 @@ def run(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    with private_sockets() as config:
+        NotebookClient(nb, config=config, timeout=600, kernel_name="python3", record_timing=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cells = [(cell_seconds(c), n, section) for n, (c, section) in enumerate(zip(nb.cells, sections(nb.cells)))

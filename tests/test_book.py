@@ -1,8 +1,13 @@
-"""rnncourse.book: glue in the book (myst-nb) and without it (Colab)."""
+"""rnncourse.book: glue in the book (myst-nb) and without it (Colab); how the
+book's chapters are executed (tools/execute_chapters.py, tools/notebooks.py)."""
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
+from nbclient import NotebookClient
 
 from _tools import tool
 
@@ -36,3 +41,30 @@ def test_the_slowest_chapters_are_executed_first():
              "| 06_long_range, cell 20 | 21.3 | The adding problem |\n")
     seconds = tool("execute_chapters").chapter_seconds(table)
     assert seconds == {"01_sequences.ipynb": 10.9, "06_long_range.ipynb": 66.1}
+
+
+ASK_THE_KERNEL = """from ipykernel import get_connection_info
+info = get_connection_info(unpack=True)
+print(info["transport"], info["ip"], {value} * 2)"""
+
+
+def _run_in_own_kernel(value: int) -> tuple[str, str, str]:
+    """Execute a one-cell notebook as the chapter runners do; the kernel's
+    (transport, socket path, value * 2), as the kernel reports them."""
+    code = ASK_THE_KERNEL.format(value=value)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    with tool("notebooks").private_sockets() as config:
+        NotebookClient(nb, config=config, kernel_name="python3", timeout=60).execute()
+    return tuple(nb.cells[0].outputs[0]["text"].split())
+
+
+def test_kernels_started_at_once_each_answer_on_their_own_sockets():
+    """Four kernels started at the same moment from four processes all answer,
+    and each talks over Unix sockets in a directory of its own (over TCP two
+    kernels can be handed one port; CI once failed so)."""
+    with ProcessPoolExecutor(4) as pool:
+        runs = list(pool.map(_run_in_own_kernel, range(4)))
+    assert [int(out) for _, _, out in runs] == [2 * v for v in range(4)]
+    assert {transport for transport, _, _ in runs} == {"ipc"}
+    directories = {Path(ip).parent for _, ip, _ in runs}
+    assert len(directories) == 4 and not any(d.exists() for d in directories)

@@ -62,8 +62,9 @@ def test_skeleton_keeps_the_frame():
 
 def run_student_version(path: Path, cwd: Path) -> nbformat.NotebookNode:
     nb = student.student_version(read(path))
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(cwd)}}).execute()
+    with tool("notebooks").private_sockets() as config:
+        NotebookClient(nb, config=config, timeout=300, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(cwd)}}).execute()
     return nb
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"
 TIMES = ROOT / "benchmarks" / "results" / "chapter_times.md"
 sys.path.insert(0, str(ROOT / "tools"))
-from notebooks import toc_chapters  # noqa: E402
+from notebooks import private_sockets, toc_chapters  # noqa: E402
 
 
 def chapter_seconds(table: str) -> dict[str, float]:
@@ -50,8 +50,9 @@ def last_seconds() -> dict[str, float]:
 
 def execute(path: Path, timeout: int) -> tuple[Path, nbformat.NotebookNode, float, str | None]:
     nb = nbformat.read(path, as_version=4)
-    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout,
-                                 allow_errors=False, meta_override=True)
+    with private_sockets() as config:
+        result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout,
+                                     allow_errors=False, meta_override=True, config=config)
     return path, nb, result.time, result.exc_string if result.err else None
 
 

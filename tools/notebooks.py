@@ -10,12 +10,17 @@ The hygiene tests import this module, so the rules live in one place.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 import yaml
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
@@ -53,6 +58,21 @@ def toc_chapters() -> list[Path]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [entry["file"] for part in toc.get("parts", []) for entry in part.get("chapters", [])]
     return [ROOT / f"{f}.ipynb" for f in files if f.startswith("chapters/")]
+
+
+@contextmanager
+def private_sockets() -> Iterator[Config]:
+    """Configuration for a kernel that talks over Unix sockets in a directory
+    of its own, removed when the block ends: ``NotebookClient(nb, config=...)``.
+
+    Over TCP the client picks free ports and the kernel binds them later, so two
+    kernels started at once by different processes can pick the same port, and
+    one then never answers (CI failed so, executing two chapters at a time).
+    Sockets in a private directory cannot collide.
+    """
+    with tempfile.TemporaryDirectory(prefix="rnncourse-kernel-") as directory:
+        yield Config({"KernelManager": {"transport": "ipc",
+                                        "ip": os.path.join(directory, "kernel")}})
 
 
 def problems(nb, source: str) -> list[str]:

@@ -25,7 +25,7 @@ from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from notebooks import toc_chapters  # noqa: E402
+from notebooks import private_sockets, toc_chapters  # noqa: E402
 
 CLOCK = re.compile(r"perf_counter|thread_time|process_time")
 
@@ -41,8 +41,9 @@ def execute(path: Path) -> str | None:
     """Run ``path`` top to bottom in a fresh kernel; None, or what failed."""
     nb = nbformat.read(path, as_version=4)
     try:
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        with private_sockets() as config:
+            NotebookClient(nb, config=config, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
     except CellExecutionError as error:
         lines = [line for line in str(error).splitlines() if line.strip()]
         return lines[-1][:300] if lines else "CellExecutionError"

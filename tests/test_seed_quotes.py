@@ -1,6 +1,7 @@
-"""Chapter 14 quotes the seed articles verbatim: every block announced as
-"`NNN_<hash>.txt`, lines A-B, as written:" must equal those lines of the file
-in ../shared/seeds/ (skipped where that folder is not beside the repository)."""
+"""Chapters 7 and 14 quote the seed articles verbatim: every block announced
+as "`NNN_<hash>.txt`, lines A-B, as written:" must equal those lines of the
+file in ../shared/seeds/ (skipped where that folder is not beside the
+repository)."""
 import re
 from pathlib import Path
 
@@ -9,7 +10,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
-CHAPTER = ROOT / "chapters" / "14_faq_errata.ipynb"
+# chapter -> the fewest quotes it must hold (a quote whose announcement is
+# mistyped is no quote: the count catches it)
+CHAPTERS = {
+    ROOT / "chapters" / "07_sunspots.ipynb": 5,
+    ROOT / "chapters" / "14_faq_errata.ipynb": 15,
+}
 
 QUOTE = re.compile(
     r"`(?P<file>\d{3}_[0-9a-f]{16}\.txt)`, lines? (?P<a>\d+)(?:-(?P<b>\d+))?, as written:\n\n"
@@ -37,19 +43,21 @@ def seed_lines(file: str, a: int, b: int, drop_blank: bool) -> list[str]:
     return [l for l in lines if l.strip()] if drop_blank else lines
 
 
-def chapter_quotes():
-    nb = nbformat.read(CHAPTER, as_version=4)
+def chapter_quotes(chapter=ROOT / "chapters" / "14_faq_errata.ipynb"):
+    nb = nbformat.read(chapter, as_version=4)
     text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     return list(quotes(text))
 
 
-def test_chapter_quotes_something():
-    assert len(chapter_quotes()) >= 15
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_quotes_something(chapter):
+    assert len(chapter_quotes(chapter)) >= CHAPTERS[chapter]
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repository")
-def test_quotes_are_verbatim():
-    for file, a, b, body in chapter_quotes():
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_quotes_are_verbatim(chapter):
+    for file, a, b, body in chapter_quotes(chapter):
         code_block = not any(l.startswith(">") for l in body)
         expected = seed_lines(file, a, b, drop_blank=False)
         if body != expected:  # prose quotes drop blank lines

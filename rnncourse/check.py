@@ -253,13 +253,8 @@ def relu_backward(fn) -> None:
 
     h = states()
     got = fn({k: v.copy() for k, v in p.items()}, x.copy(), h.copy(), dy.copy())
-    if not (isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], dict)):
-        raise ExerciseError("backward_relu should return (grads, dh_0), grads a dict like p, "
-                            f"got {type(got).__name__}")
-    missing = sorted(set(p) - set(got[0]))
-    if missing:
-        raise ExerciseError(f"grads lacks the keys {missing}")
-    wrong = _wrong_gradients({**got[0], "h_0": got[1]}, loss, {**p, "h_0": h_0})
+    grads = _returned_grads(got, "backward_relu", "(grads, dh_0)", 0, p)
+    wrong = _wrong_gradients({**grads, "h_0": got[1]}, loss, {**p, "h_0": h_0})
     if wrong:
         first = next(iter(wrong))
         hints = {"W_hy": "dL/dW_hy = sum_t dy_t h_t^T, over every step", "b_y": "dL/db_y = sum_t dy_t"}
@@ -331,6 +326,19 @@ _GRU_HINTS["W_hz"] = _GRU_HINTS["b_z"] = _GRU_HINTS["W_xz"]
 _GRU_HINTS["W_hr"] = _GRU_HINTS["b_r"] = _GRU_HINTS["W_xr"]
 
 
+def _returned_grads(got, name: str, form: str, at: int, keys) -> dict:
+    """The dict of gradients at position ``at`` of the tuple ``form`` that
+    ``name`` returned, holding every one of ``keys``; a clear error otherwise."""
+    size = form.count(",") + 1
+    if not (isinstance(got, tuple) and len(got) == size and isinstance(got[at], dict)):
+        raise ExerciseError(f"{name} should return {form}, grads a dict of gradients, "
+                            f"got {type(got).__name__}")
+    missing = sorted(set(keys) - set(got[at]))
+    if missing:
+        raise ExerciseError(f"grads lacks the keys {missing}")
+    return got[at]
+
+
 def _wrong_gradients(given: dict, loss, inputs: dict) -> dict:
     """``{name: (relative error, central differences)}`` for each ``given[name]``
     that differs from the central differences of ``loss()`` with respect to
@@ -374,13 +382,8 @@ def gru_step_backward(fn) -> None:
         return float(np.sum(dh_t * layer.forward(x_t[None], h_prev)[1]))
 
     got = fn(dh_t.copy(), x_t.copy(), h_prev.copy(), {k: v.copy() for k, v in p.items()})
-    if not (isinstance(got, tuple) and len(got) == 3 and isinstance(got[2], dict)):
-        raise ExerciseError("gru_step_backward should return (dx_t, dh_prev, grads), grads a dict, "
-                            f"got {type(got).__name__}")
-    missing = sorted(set(GRU_GRADIENTS) - set(got[2]))
-    if missing:
-        raise ExerciseError(f"grads lacks the keys {missing}")
-    given = {**got[2], "x_t": got[0], "h_prev": got[1]}
+    grads = _returned_grads(got, "gru_step_backward", "(dx_t, dh_prev, grads)", 2, GRU_GRADIENTS)
+    given = {**grads, "x_t": got[0], "h_prev": got[1]}
     wrong = _wrong_gradients(given, loss, {**p, "x_t": x_t, "h_prev": h_prev})
     if wrong:
         first = next(iter(wrong))

@@ -227,6 +227,116 @@ def gradient(fn, f, x, *, eps: float = 1e-6, tol: float = 1e-6) -> None:
     print(f"gradient: relative error {error:.1e} against central differences")
 
 
+def _bits_with_every_pair(seed: int = 1) -> np.ndarray:
+    """Bit sequences (T, B): the four pairs (x_{t-1}, x_t) at the first steps
+    and after long runs of 0s and 1s, then random bits."""
+    rng = np.random.default_rng(seed)
+    fixed = [[1, 1, 1, 1, 1, 1], [0, 1, 1, 0, 1, 0], [1, 0, 0, 1, 1, 1], [0, 0, 1, 0, 0, 1]]
+    random = rng.integers(0, 2, size=(60, 6)).tolist()
+    bits = [row + [0] * 20 + [1] * 20 + row for row in fixed + random]
+    return np.array(bits).T
+
+
+def detector_weights(fn) -> None:
+    """``fn()`` returns ``(W_xh, W_hh, b_h, W_hy, b_y)`` of a tanh RNN with
+    D = 1, H = 2, O = 1 whose ``y_t`` is within 0.01 of 1 when the last two
+    bits are both 1 and within 0.01 of 0 otherwise, from ``h_0 = 0``."""
+    names = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+    got = fn()
+    if not (isinstance(got, tuple) and len(got) == 5):
+        raise ExerciseError(f"detector_weights() should return the tuple {names}, got {type(got).__name__}"
+                            + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""))
+    shapes = {"W_xh": (2, 1), "W_hh": (2, 2), "b_h": (2,), "W_hy": (1, 2), "b_y": (1,)}
+    weights = {}
+    for name, value in zip(names, got):
+        value = np.asarray(value, dtype=float)
+        if value.shape != shapes[name]:
+            raise ExerciseError(f"{name} has shape {value.shape}, expected {shapes[name]} "
+                                "(D = 1 input, H = 2 units, O = 1 output)")
+        weights[name] = value
+    bits = _bits_with_every_pair()
+    h_t, y = np.zeros((bits.shape[1], 2)), []
+    for x_t in bits[:, :, None].astype(float):
+        h_t = np.tanh(h_t @ weights["W_hh"].T + x_t @ weights["W_xh"].T + weights["b_h"])
+        y.append((h_t @ weights["W_hy"].T + weights["b_y"])[:, 0])
+    y = np.array(y)
+    both = np.zeros(bits.shape)
+    both[1:] = bits[1:] * bits[:-1]
+    for wrong, what in (((y > 0.5) != both, "on the wrong side of 0.5"), (np.abs(y - both) >= 0.01, "")):
+        if wrong.any():
+            t, b = (int(i[0]) for i in np.nonzero(wrong))
+            before = f"x_{{t-1}} = {bits[t - 1, b]}" if t else "no bit before it (h_0 = 0)"
+            message = (f"at step t = {t + 1}, with x_t = {bits[t, b]} and {before}, y_t = {y[t, b]:.3f}; "
+                       f"expected {both[t, b]:.0f}")
+            if not what:
+                message += (" within 0.01: the right side of 0.5, but the units are not saturated; "
+                            "scale the weights up")
+            raise ExerciseError(message)
+    print(f"detector_weights: correct at all {bits.size} steps of {bits.shape[1]} bit sequences")
+
+
+# -- chapter 4 ---------------------------------------------------------------
+
+def transient_peak(fn) -> None:
+    """``fn(W, k_max)`` returns ``(peak, k)``: the largest ``||W^k||_2`` over
+    ``k = 1..k_max`` and the ``k`` where it occurs."""
+    cases = [(np.array([[0.9, 5.0], [0.0, 0.9]]), 200), (np.array([[0.5, 0.0], [0.0, 0.3]]), 10),
+             (np.array([[1.1, 1.0], [0.0, 0.7]]), 12), (np.array([[0.9, 1.0], [0.0, 0.8]]), 50)]
+    for W, k_max in cases:
+        powers = [np.linalg.matrix_power(W, k) for k in range(1, k_max + 1)]
+        norms = np.array([np.linalg.norm(P, 2) for P in powers])
+        k_peak = int(np.argmax(norms)) + 1
+        got = fn(W.copy(), k_max)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise ExerciseError(f"transient_peak should return (peak, k), got {type(got).__name__}")
+        peak, k = got
+        label = f"transient_peak(W, {k_max}) for W = {W.tolist()}"
+        if int(k) != k_peak:
+            hint = (f" Hint: k runs up to k_max = {k_max} inclusive." if k_peak == k_max else
+                    " Hint: k counts from 1 (W^1 = W), not from 0." if int(k) == k_peak - 1 else "")
+            raise ExerciseError(f"{label}: k = {k}, but ||W^k||_2 peaks at k = {k_peak}.{hint}")
+        frobenius = max(np.linalg.norm(P) for P in powers)
+        radius = max(np.abs(np.linalg.eigvals(P)).max() for P in powers)
+        _compare(f"the peak of {label}", np.asarray(float(peak)), norms.max(), {
+            "with the Frobenius norm (np.linalg.norm's default) instead of the 2-norm, ord=2": frobenius,
+            "with the spectral radius instead of the 2-norm": radius})
+    print(f"transient_peak: correct on {len(cases)} matrices")
+
+
+def clip_dict_by_norm(fn) -> None:
+    """``fn(grads, max_norm)`` rescales the arrays of ``grads`` in place so that
+    their joint norm is at most ``max_norm``, and returns the norm before."""
+    from rnncourse.numpy.optim import clip_grad_norm
+
+    rng = np.random.default_rng(4)
+    shapes = {"W_xh": (16, 3), "W_hh": (16, 16), "b_h": (16,)}
+    for scale, max_norm in ((1.0, 1.0), (50.0, 1.0), (0.01, 1.0), (3.0, 2.5)):
+        grads = {k: scale * rng.normal(size=shape) for k, shape in shapes.items()}
+        given, expected = {k: g.copy() for k, g in grads.items()}, {k: g.copy() for k, g in grads.items()}
+        norm = clip_grad_norm(expected, max_norm)
+        before = {k: id(g) for k, g in given.items()}
+        returned = fn(given, max_norm)
+        label = f"with a joint norm of {norm:.3g} and max_norm = {max_norm}"
+        if returned is None:
+            raise ExerciseError(f"clip_dict_by_norm returned None {label}: return the norm before clipping")
+        if {k: id(g) for k, g in given.items()} != before:
+            raise ExerciseError("clip_dict_by_norm replaced arrays of grads: rescale them in place (g *= factor)")
+        if not np.isclose(float(returned), norm, rtol=1e-9):
+            after = np.sqrt(sum(np.sum(g**2) for g in given.values()))
+            hint = " Hint: that is the norm after clipping." if np.isclose(float(returned), after, rtol=1e-9) else ""
+            raise ExerciseError(f"clip_dict_by_norm returned {float(returned):.6g} {label}; "
+                                f"expected the norm before clipping, {norm:.6g}.{hint}")
+        for k in shapes:
+            if np.allclose(given[k], grads[k]) and not np.allclose(expected[k], grads[k]):
+                raise ExerciseError(f"{k} was not rescaled {label}: clip in place, every array of the dict")
+            each = grads[k] * min(1.0, max_norm / np.linalg.norm(grads[k]))
+            _compare(f"{k} after clipping {label}", given[k], expected[k], {
+                "clipping each array to its own norm (one factor per array): the norm must be joint": each,
+                "rescaling even when the norm is below max_norm (that enlarges small gradients)":
+                    grads[k] * max_norm / norm})
+    print("clip_dict_by_norm: correct, against rnncourse.numpy.optim.clip_grad_norm on 4 cases")
+
+
 # -- chapter 3 ---------------------------------------------------------------
 
 def relu_backward(fn) -> None:
@@ -731,3 +841,103 @@ def weighted_loss(fn, counts) -> None:
         raise ExerciseError(f"{name} is {value:.6g}, expected {right[0]:.6g} (the weighted mean of the "
                             f"cross-entropies, weights w_k = N / (K N_k) from the training counts).{hint}")
     print("weighted_loss: correct")
+
+
+# -- chapter 13 --------------------------------------------------------------
+
+def doubling_scan(fn) -> None:
+    """``fn(a, b)`` returns ``h_1 .. h_T`` of ``h_t = a_t * h_{t-1} + b_t``
+    (``h_0 = 0``) for tensors ``a``, ``b`` of shape (T, B, H)."""
+    import torch
+
+    g = torch.Generator().manual_seed(13)
+    for T in (1, 2, 3, 8, 13, 100):
+        a = torch.rand(T, 2, 3, generator=g, dtype=torch.float64)
+        b = torch.randn(T, 2, 3, generator=g, dtype=torch.float64)
+        h, expected = torch.zeros(2, 3, dtype=torch.float64), []
+        for a_t, b_t in zip(a, b):
+            h = a_t * h + b_t
+            expected.append(h)
+        a_in, b_in = a.clone(), b.clone()
+        got = fn(a_in, b_in)
+        if not (torch.equal(a_in, a) and torch.equal(b_in, b)):
+            raise ExerciseError("doubling_scan changed its inputs a or b in place: work on copies (a.clone())")
+        _compare(f"doubling_scan for T = {T} (h_t at index t - 1)",
+                 got.detach().numpy() if isinstance(got, torch.Tensor) else got,
+                 torch.stack(expected).numpy(), {
+                     "without the shifted pairs (b alone, no round)": b.numpy(),
+                 })
+    print("doubling_scan: agrees with the loop for T = 1, 2, 3, 8, 13 and 100")
+
+
+# -- chapter 14 --------------------------------------------------------------
+
+def tbptt_epoch(fn) -> None:
+    """``fn(model, optimizer, x, y, k)``: one pass of truncated BPTT in chunks of
+    ``k`` steps, the state carried detached, one step per chunk; returns the
+    mean of the chunk losses (mean squared error)."""
+    import copy
+
+    import torch
+    from torch import nn
+
+    class Recorder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.core, self.readout = nn.GRU(1, 4).double(), nn.Linear(4, 1).double()
+            self.calls = []
+
+        def forward(self, x_chunk, state=None):
+            h, new_state = self.core(x_chunk, state)
+            prediction = self.readout(h)
+            self.calls.append((x_chunk.detach().clone(), state, new_state.detach().clone()))
+            return prediction, new_state
+
+    torch.manual_seed(14)
+    T, B, k = 23, 3, 5
+    x, y = torch.randn(T, B, 1, dtype=torch.float64), torch.randn(T, B, 1, dtype=torch.float64)
+    model = Recorder()
+    reference = copy.deepcopy(model)
+    try:
+        got = fn(model, torch.optim.SGD(model.parameters(), lr=0.1), x, y, k)
+    except RuntimeError as error:
+        if "backward through the graph a second time" in str(error):
+            raise ExerciseError("backward went into the previous chunk's graph: the state carried "
+                                "into the next chunk must be detached (state.detach())") from None
+        raise
+    starts = list(range(0, T, k))
+    if len(model.calls) != len(starts):
+        raise ExerciseError(f"the model ran {len(model.calls)} times for T = {T} steps and k = {k}; "
+                            f"expected {len(starts)} chunks: x[0:5], x[5:10], ..., x[20:23]")
+    previous = None
+    for i, (start, (x_chunk, state, new_state)) in enumerate(zip(starts, model.calls)):
+        if x_chunk.shape != x[start : start + k].shape or not torch.equal(x_chunk, x[start : start + k]):
+            raise ExerciseError(f"chunk {i} should be x[{start}:{start + k}], the model got "
+                                f"{tuple(x_chunk.shape)} steps that are not")
+        if i == 0 and state is not None and torch.any(state != 0):
+            raise ExerciseError("the first chunk should start from no state (None) or zeros")
+        if i > 0:
+            if state is None or torch.all(state == 0):
+                raise ExerciseError(f"chunk {i} started from no state: carry the last state of chunk {i - 1}")
+            if not torch.allclose(state, previous):
+                raise ExerciseError(f"chunk {i} started from a state that is not the last state of chunk {i - 1}")
+            if state.grad_fn is not None:
+                raise ExerciseError(f"the state carried into chunk {i} is not detached: state.detach()")
+        previous = new_state
+    optimizer, losses, state = torch.optim.SGD(reference.parameters(), lr=0.1), [], None
+    for start in starts:
+        prediction, state = reference(x[start : start + k], state)
+        loss = nn.functional.mse_loss(prediction, y[start : start + k])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        state, losses = state.detach(), losses + [loss.item()]
+    for (name, p), q in zip(model.named_parameters(), reference.parameters()):
+        if not torch.allclose(p, q, rtol=1e-9, atol=1e-12):
+            raise ExerciseError(f"after the pass, {name} differs from a correct loop's: per chunk, zero the "
+                                "gradients (optimizer.zero_grad()), backpropagate the chunk's mean squared "
+                                "error against y, and step once")
+    if got is None or not np.isclose(float(got), np.mean(losses), rtol=1e-9):
+        raise ExerciseError(f"tbptt_epoch returned {got!r}; expected the mean of the {len(losses)} chunk "
+                            f"losses, {np.mean(losses):.6g}")
+    print(f"tbptt_epoch: {len(starts)} chunks, state carried detached, the same weights as a correct loop")

@@ -1,4 +1,4 @@
-"""The exercise checks of chapters 3, 5, 7 and 9 pass the hidden solutions and
+"""The exercise checks of chapters 2, 3, 4, 5, 7, 9, 13 and 14 pass the hidden solutions and
 fail typical wrong answers with their own message."""
 import numpy as np
 import pytest
@@ -514,3 +514,161 @@ def test_relu_backward_passes_the_solution(capsys):
 def test_relu_backward_catches(wrong, match):
     with pytest.raises(ExerciseError, match=match):
         check.relu_backward(wrong)
+
+
+# -- chapter 2 ---------------------------------------------------------------
+
+def detector(k=10.0, copy_bias=0.0, and_threshold=1.5, hold=0.0):
+    """The chapter's solution; the keywords make the typical wrong ones."""
+    W_xh = np.full((2, 1), k)
+    W_hh = np.array([[hold, 0.0], [k, 0.0]])
+    b_h = np.array([copy_bias, -and_threshold * k])
+    return W_xh, W_hh, b_h, np.array([[0.0, 0.5]]), np.array([0.5])
+
+
+def test_detector_weights_passes_the_solution_and_other_gains(capsys):
+    for k in (10.0, 25.0):
+        check.detector_weights(lambda: detector(k))
+    assert "correct at all" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda: detector(and_threshold=0.5), r"with x_t = 1 and .* expected 0"),  # fires on a single 1
+    (lambda: detector(hold=10.0), "expected 0"),                               # unit 1 latches: any earlier 1
+    (lambda: detector(k=2.0), "not saturated; scale the weights up"),
+    (lambda: detector()[:4], r"should return the tuple \('W_xh'"),
+    (lambda: (np.ones((1, 2)),) + detector()[1:], r"W_xh has shape \(1, 2\), expected \(2, 1\)"),
+])
+def test_detector_weights_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.detector_weights(wrong)
+
+
+# -- chapter 4 ---------------------------------------------------------------
+
+def transient_peak(W, k_max, ord=2, start=1, stop=0):
+    norms = [np.linalg.norm(np.linalg.matrix_power(W, k), ord) for k in range(start, k_max + 1 - stop)]
+    return max(norms), int(np.argmax(norms)) + start
+
+
+def test_transient_peak_passes_the_solution(capsys):
+    check.transient_peak(transient_peak)
+    check.transient_peak(lambda W, k_max: (np.float32(transient_peak(W, k_max)[0]), np.int64(transient_peak(W, k_max)[1])))
+    assert "transient_peak: correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda W, k: transient_peak(W, k, ord=None), "Frobenius norm"),
+    (lambda W, k: (transient_peak(W, k)[0], transient_peak(W, k)[1] - 1), "k counts from 1"),
+    (lambda W, k: transient_peak(W, k, stop=1), "k_max = 12 inclusive"),
+    (lambda W, k: (max(abs(np.linalg.eigvals(np.linalg.matrix_power(W, j))).max() for j in range(1, k + 1)),
+                   transient_peak(W, k)[1]), "spectral radius"),
+    (lambda W, k: transient_peak(W, k)[0], r"should return \(peak, k\)"),
+])
+def test_transient_peak_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.transient_peak(wrong)
+
+
+def clip_dict(grads, max_norm, joint=True, always=False, after=False, copy=False):
+    """The chapter's solution; the keywords make the typical wrong ones."""
+    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
+    for k, g in grads.items():
+        own = norm if joint else float(np.linalg.norm(g))
+        factor = max_norm / own if (always or own > max_norm) else 1.0
+        if copy:
+            grads[k] = g * factor
+        else:
+            g *= factor
+    return float(np.sqrt(sum(np.sum(g**2) for g in grads.values()))) if after else norm
+
+
+def test_clip_dict_by_norm_passes_the_solution(capsys):
+    check.clip_dict_by_norm(clip_dict)
+    assert "clip_dict_by_norm: correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda g, c: clip_dict(g, c, joint=False), "one factor per array"),
+    (lambda g, c: clip_dict(g, c, always=True), "enlarges small gradients"),
+    (lambda g, c: clip_dict(g, c, after=True), "the norm after clipping"),
+    (lambda g, c: clip_dict(g, c, copy=True), "in place"),
+    (lambda g, c: None, "returned None"),
+])
+def test_clip_dict_by_norm_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.clip_dict_by_norm(wrong)
+
+
+# -- chapter 13 --------------------------------------------------------------
+
+def doubling_scan(a, b, rounds=None):
+    """The chapter's solution; ``rounds`` stops early (a typical wrong one)."""
+    a, b, shift, done = a.clone(), b.clone(), 1, 0
+    while shift < len(a) and (rounds is None or done < rounds):
+        b = torch.cat([b[:shift], b[shift:] + a[shift:] * b[:-shift]])
+        a = torch.cat([a[:shift], a[shift:] * a[:-shift]])
+        shift, done = 2 * shift, done + 1
+    return b
+
+
+def test_doubling_scan_passes_the_solution(capsys):
+    check.doubling_scan(doubling_scan)
+    assert "agrees with the loop" in capsys.readouterr().out
+
+
+def in_place(a, b):
+    shift = 1
+    while shift < len(a):
+        b[shift:] = b[shift:] + a[shift:] * b[:-shift].clone()
+        a[shift:] = a[shift:] * a[:-shift].clone()
+        shift *= 2
+    return b
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda a, b: doubling_scan(a, b, rounds=1), r"T = 3 .* differs"),
+    (lambda a, b: b.clone(), "without the shifted pairs"),
+    (in_place, "changed its inputs"),
+    (lambda a, b: doubling_scan(a, b)[:-1], "has shape"),
+])
+def test_doubling_scan_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.doubling_scan(wrong)
+
+
+# -- chapter 14 --------------------------------------------------------------
+
+def tbptt(model, optimizer, x, y, k, detach=True, carry=True, zero=True, last=True, reduce=np.mean,
+          target=None):
+    """The chapter's solution; the keywords make the typical wrong ones."""
+    state, losses = None, []
+    for start in range(0, len(x) if last else len(x) - k + 1, k):
+        prediction, new_state = model(x[start : start + k], state)
+        goal = (y if target is None else target(x, y))[start : start + k]
+        loss = nn.functional.mse_loss(prediction, goal)
+        if zero:
+            optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        state = (new_state.detach() if detach else new_state) if carry else None
+        losses.append(loss.item())
+    return float(reduce(losses))
+
+
+def test_tbptt_epoch_passes_the_solution(capsys):
+    check.tbptt_epoch(tbptt)
+    assert "the same weights as a correct loop" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda *a: tbptt(*a, detach=False), "must be detached"),
+    (lambda *a: tbptt(*a, carry=False), "started from no state"),
+    (lambda *a: tbptt(*a, zero=False), "zero the gradients"),
+    (lambda *a: tbptt(*a, last=False), "expected 5 chunks"),
+    (lambda *a: tbptt(*a, reduce=np.sum), "expected the mean"),
+    (lambda *a: tbptt(*a, target=lambda x, y: x), "against y"),
+])
+def test_tbptt_epoch_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.tbptt_epoch(wrong)

@@ -542,6 +542,39 @@ def chrono_bias(fn) -> None:
     print("chrono_bias: u = exp(b_f) uniform in [1, T_max - 1], one per unit, from rng")
 
 
+# -- chapter 6 ---------------------------------------------------------------
+
+def open_forget_gate(fn) -> None:
+    """``fn(lstm, b)`` sets the forget-gate bias ``b_f = bias_ih + bias_hh`` of a
+    one-layer ``torch.nn.LSTM`` to ``b`` in place, and changes nothing else."""
+    import torch
+
+    gates = {"input gate i": 0, "forget gate f": 1, "cell candidate g": 2, "output gate o": 3}
+    for H, b in ((1, 1.0), (5, 2.0), (7, -0.5)):
+        torch.manual_seed(H)
+        lstm = torch.nn.LSTM(3, H)
+        before = {name: p.detach().clone() for name, p in lstm.named_parameters()}
+        fn(lstm, b)
+        for name in ("weight_ih_l0", "weight_hh_l0"):
+            if not torch.equal(getattr(lstm, name).detach(), before[name]):
+                raise ExerciseError(f"open_forget_gate changed {name}: set only the biases")
+        total = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach()
+        old = before["bias_ih_l0"] + before["bias_hh_l0"]
+        for gate, k in gates.items():
+            rows, span = slice(k * H, (k + 1) * H), f"rows {k * H}..{(k + 1) * H - 1}"
+            if gate.startswith("forget"):
+                if torch.allclose(total[rows], torch.full((H,), 2 * b)) and b != 0:
+                    raise ExerciseError(f"b_f is {2 * b} for b = {b}: both biases were set to b, but PyTorch "
+                                        "adds them (b_f = bias_ih + bias_hh); set one to b and the other to 0")
+                if not torch.allclose(total[rows], torch.full((H,), b)):
+                    raise ExerciseError(f"for H = {H} and b = {b}, b_f = bias_ih + bias_hh in {span} (the forget "
+                                        f"gate's) is {total[rows].tolist()}, expected {b} in each")
+            elif not torch.allclose(total[rows], old[rows]):
+                raise ExerciseError(f"open_forget_gate changed the bias of the {gate} ({span}); PyTorch stacks "
+                                    "the gates as i, f, g, o, so the forget gate's rows are H..2H-1")
+    print("open_forget_gate: b_f = b in the forget gate's rows, nothing else changed")
+
+
 # -- chapter 7 ---------------------------------------------------------------
 
 def p_unseen(fn) -> None:

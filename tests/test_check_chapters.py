@@ -1,4 +1,4 @@
-"""The exercise checks of chapters 2, 3, 4, 5, 7, 9, 13 and 14 pass the hidden solutions and
+"""The exercise checks of chapters 2-7, 9, 13 and 14 pass the hidden solutions and
 fail typical wrong answers with their own message."""
 import numpy as np
 import pytest
@@ -672,3 +672,31 @@ def test_tbptt_epoch_passes_the_solution(capsys):
 def test_tbptt_epoch_catches(wrong, match):
     with pytest.raises(ExerciseError, match=match):
         check.tbptt_epoch(wrong)
+
+
+# -- chapter 6 ---------------------------------------------------------------
+
+def open_gate(lstm, b, rows=1, both=False, weights=False):
+    """The chapter's solution; the keywords make the typical wrong ones."""
+    H = lstm.hidden_size
+    with torch.no_grad():
+        lstm.bias_ih_l0[rows * H : (rows + 1) * H] = b
+        lstm.bias_hh_l0[rows * H : (rows + 1) * H] = b if both else 0.0
+        if weights:
+            lstm.weight_hh_l0[H : 2 * H] = 0.0
+
+
+def test_open_forget_gate_passes_the_solution(capsys):
+    check.open_forget_gate(open_gate)
+    assert "nothing else changed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda lstm, b: open_gate(lstm, b, rows=0), "input gate i"),
+    (lambda lstm, b: open_gate(lstm, b, both=True), "PyTorch adds them"),
+    (lambda lstm, b: open_gate(lstm, b, weights=True), "changed weight_hh_l0"),
+    (lambda lstm, b: None, "expected 1.0 in each"),
+])
+def test_open_forget_gate_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.open_forget_gate(wrong)

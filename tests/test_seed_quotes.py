@@ -1,4 +1,4 @@
-"""Chapters 7 and 14 quote the seed articles verbatim: every block announced
+"""Chapters 5, 7 and 14 quote the seed articles verbatim: every block announced
 as "`NNN_<hash>.txt`, lines A-B, as written:" must equal those lines of the
 file in ../shared/seeds/ (skipped where that folder is not beside the
 repository)."""
@@ -13,6 +13,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 # chapter -> the fewest quotes it must hold (a quote whose announcement is
 # mistyped is no quote: the count catches it)
 CHAPTERS = {
+    ROOT / "chapters" / "05_gates.ipynb": 4,
     ROOT / "chapters" / "07_sunspots.ipynb": 5,
     ROOT / "chapters" / "14_faq_errata.ipynb": 15,
 }

@@ -334,7 +334,7 @@ def clip_dict_by_norm(fn) -> None:
                 "clipping each array to its own norm (one factor per array): the norm must be joint": each,
                 "rescaling even when the norm is below max_norm (that enlarges small gradients)":
                     grads[k] * max_norm / norm})
-    print("clip_dict_by_norm: correct, against rnncourse.numpy.optim.clip_grad_norm on 4 cases")
+    print("clip_dict_by_norm: correct on 4 cases, as numpy.optim.clip_grad_norm")
 
 
 # -- chapter 3 ---------------------------------------------------------------
@@ -973,4 +973,4 @@ def tbptt_epoch(fn) -> None:
     if got is None or not np.isclose(float(got), np.mean(losses), rtol=1e-9):
         raise ExerciseError(f"tbptt_epoch returned {got!r}; expected the mean of the {len(losses)} chunk "
                             f"losses, {np.mean(losses):.6g}")
-    print(f"tbptt_epoch: {len(starts)} chunks, state carried detached, the same weights as a correct loop")
+    print(f"tbptt_epoch: {len(starts)} chunks, state carried detached, a correct loop's weights")

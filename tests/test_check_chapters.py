@@ -585,7 +585,7 @@ def clip_dict(grads, max_norm, joint=True, always=False, after=False, copy=False
 
 def test_clip_dict_by_norm_passes_the_solution(capsys):
     check.clip_dict_by_norm(clip_dict)
-    assert "clip_dict_by_norm: correct" in capsys.readouterr().out
+    assert "clip_dict_by_norm: correct on 4 cases" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -658,7 +658,7 @@ def tbptt(model, optimizer, x, y, k, detach=True, carry=True, zero=True, last=Tr
 
 def test_tbptt_epoch_passes_the_solution(capsys):
     check.tbptt_epoch(tbptt)
-    assert "the same weights as a correct loop" in capsys.readouterr().out
+    assert "a correct loop's weights" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("wrong, match", [

@@ -11,7 +11,10 @@ Each chapter runs in a fresh kernel, one after the other, as the book build
 runs them. Per chapter the table gives the wall time, the kernel's CPU time,
 the part spent starting the kernel and importing (the first two code cells),
 and the slowest cell with the section it is in; then the slowest cells of the whole
-book and their share of the total. It says on which machine it was measured.
+book and their share of the total. It says on which machine it was measured,
+and how fast that machine was at the time: the seconds of a fixed reference
+workload, run before and after the chapters (the same VM has run the same
+chapters 10-40% slower on another day; compare tables by this figure first).
 """
 from __future__ import annotations
 
@@ -46,6 +49,36 @@ def machine() -> str:
     cpu = models[0] if models else platform.processor()
     return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
             f"NumPy {numpy.__version__}, torch {torch.__version__}")
+
+
+def reference_seconds(steps: int = 150) -> float:
+    """Seconds for a fixed workload like the chapters': ``steps`` clipped Adam steps
+    of an LSTM (D = 8, H = 64, T = 50, B = 32, float32, one thread), the least of
+    three runs. Its seconds track the machine's speed, not the book's."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        g = torch.Generator().manual_seed(0)
+        x, y = torch.randn(50, 32, 8, generator=g), torch.randn(32, 64, generator=g)
+        best = float("inf")
+        for _ in range(3):
+            torch.manual_seed(0)
+            lstm = torch.nn.LSTM(8, 64)
+            optimizer = torch.optim.Adam(lstm.parameters(), lr=1e-3)
+            start = time.perf_counter()
+            for _ in range(steps):
+                _, (h_n, _) = lstm(x)
+                loss = torch.nn.functional.mse_loss(h_n[0], y)
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(lstm.parameters(), 1.0)
+                optimizer.step()
+            best = min(best, time.perf_counter() - start)
+        return best
+    finally:
+        torch.set_num_threads(threads)
 
 
 def cell_seconds(cell) -> float:
@@ -91,9 +124,10 @@ def run(path: Path) -> dict:
     }
 
 
-def table(results: list[dict], top: int = 8, sources: str = "") -> str:
+def table(results: list[dict], top: int = 8, sources: str = "", reference: tuple = ()) -> str:
     """The Markdown report: one row per chapter, then the slowest cells of the book.
-    ``sources`` is the hash of the chapters and package measured (see ``book_stamp``)."""
+    ``sources`` is the hash of the chapters and package measured (see ``book_stamp``);
+    ``reference`` the seconds of :func:`reference_seconds` before and after the chapters."""
     total = sum(r["wall"] for r in results)
     rows = [f"| {r['name']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['start']:.1f} | "
             f"{max(r['cells'])[0]:.1f} | {max(r['cells'])[2]} |" for r in results]
@@ -102,6 +136,8 @@ def table(results: list[dict], top: int = 8, sources: str = "") -> str:
     return "\n".join([
         f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}; load average {load:.1f} at the end; "
         f"chapters and package at source hash `{sources}`.",
+        *([f"Reference workload (`reference_seconds`: 150 training steps of a small LSTM, one thread): "
+           f"{reference[0]:.2f} s before the chapters, {reference[1]:.2f} s after."] if reference else []),
         "",
         "| chapter | wall time (s) | kernel CPU time (s) | kernel start and imports (s) | slowest cell (s) | in section |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
@@ -126,11 +162,14 @@ def main() -> None:
     args = parser.parse_args()
     chapters = args.chapters or toc_chapters()
 
+    reference = [reference_seconds()]
+    print(f"reference workload: {reference[0]:.2f} s", flush=True)
     results = []
     for path in chapters:
         results.append(run(path))
         print(f"{path.stem}: {results[-1]['wall']:.1f} s", flush=True)
-    report = table(results, args.top, sources_hash(chapters))
+    reference.append(reference_seconds())
+    report = table(results, args.top, sources_hash(chapters), tuple(reference))
     print(report)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -91,6 +91,19 @@ def test_report_names_the_slowest_cells_their_sections_and_their_share():
     assert "The 2 slowest cells take 14.0 s, 61% of the total:" in report
     assert report.index("| 01_a, cell 5 | 10.0 | Part 2 |") < report.index("| 02_b, cell 7 | 4.0 | Part 3 |")
     assert "02_b, cell 5" not in report
+    assert "Reference workload" not in report  # none given, none claimed
+    timed = chapter_times.table([fake("01_a", [1.0])], reference=(1.5, 1.625))
+    assert "1.50 s before the chapters, 1.62 s after." in timed
+
+
+def test_the_stored_table_says_how_fast_the_machine_was():
+    # Chapter times drift 10-40% with the VM's speed: the table records a fixed
+    # workload's seconds, before and after the chapters, to compare tables by.
+    found = re.search(r"Reference workload .*: ([\d.]+) s before the chapters, ([\d.]+) s after",
+                      RESULTS.read_text())
+    assert found, "the table has no reference workload: run `make perf`"
+    before, after = map(float, found.groups())
+    assert 0 < before and 0 < after
 
 
 def test_a_cell_is_in_the_section_of_the_last_heading_above_it():

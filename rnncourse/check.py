@@ -935,21 +935,23 @@ def ctc_probability(fn) -> None:
             continue
         p_ = p.double().numpy()
         slips = {
-            "with the blanks dropped before the repeats are merged: then 0 1 0 1 0 0 "
+            "the probability with the blanks dropped before the repeats are merged: "
+            "then 0 1 0 1 0 0 "
             "reads 1, but a blank between two equal labels keeps both (it reads 1 1); "
             "compare each label with the symbol just before it in the alignment, "
             "blanks included": _ctc_sum(p_, z, merge="after"),
-            "without merging repeats: 1 1 0 0 0 0 reads 1, not 1 1":
+            "the probability without merging repeats: 1 1 0 0 0 0 reads 1, not 1 1":
                 _ctc_sum(p_, z, merge="none"),
-            "for the labels z + 1: greedy_decode subtracts 1 because there class c is "
+            "the probability of the labels z + 1: greedy_decode subtracts 1 because there class c is "
             "the digit c - 1; here z holds the classes themselves": _ctc_sum(p_, z, shift=1),
-            "with class C - 1 as the blank; the blank is class 0": _ctc_sum(p_, z, blank=2),
-            "of the most probable alignment alone: add up every alignment that reads "
+            "the probability with class C - 1 as the blank; the blank is class 0":
+                _ctc_sum(p_, z, blank=2),
+            "the probability of the most probable alignment alone: add up every alignment that reads "
             "as z": _ctc_sum(p_, z, reduce=max),
             "-log p(z | x), CTCLoss's value: return the probability itself": -np.log(expected),
             "log p(z | x): return the probability itself": np.log(expected),
         }
-        hint = next((f" Hint: that is the probability {h}." for h, wrong in slips.items()
+        hint = next((f" Hint: that is {h}." for h, wrong in slips.items()
                      if np.isclose(got, wrong, rtol=rtol, atol=1e-12)
                      and not np.isclose(wrong, expected, rtol=rtol, atol=1e-12)),
                     " Read an alignment left to right: keep a label when it is not the "
@@ -1313,6 +1315,6 @@ def receptive_field(fn) -> None:
                     "field (the count cannot exceed its length)? Can a gradient vanish by "
                     "chance (random weights, a ReLU between the layers)? Use weights that "
                     "cannot cancel, such as all ones.")
-        raise ExerciseError(f"{name} = {got:g}, expected {expected}: each layer adds "
-                            f"(k - 1) times its dilation to the 1 input of a single step.{hint}")
+        raise ExerciseError(f"{name} = {got:g}, expected {expected}: the field starts at one "
+                            f"input, and each layer adds (k - 1) times its dilation.{hint}")
     print(f"receptive_field: correct on {len(cases)} stacks, with and without dilations")

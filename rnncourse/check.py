@@ -876,6 +876,308 @@ def weighted_loss(fn, counts) -> None:
     print("weighted_loss: correct")
 
 
+# -- chapter 10 --------------------------------------------------------------
+
+def _number(value, name: str) -> float:
+    """A float from a Python number, a NumPy scalar or a one-element tensor."""
+    if value is None:
+        raise ExerciseError(f"{name} is None: did the function forget to `return`?")
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        shape = f" of shape {tuple(value.shape)}" if hasattr(value, "shape") else ""
+        raise ExerciseError(f"{name} should be one number (a float or a 0-d tensor), "
+                            f"got {type(value).__name__}{shape}") from None
+
+
+def _ctc_read(path, *, blank=0, merge="before", shift=0):
+    """The string an alignment reads as: labels kept when not the blank and not equal
+    to the symbol before them (``merge="before"``); the slips merge after dropping
+    the blanks (``"after"``), do not merge (``"none"``), or shift the labels."""
+    if merge == "before":
+        read = [c for c, prev in zip(path, (blank,) + path[:-1]) if c != blank and c != prev]
+    else:
+        read = [c for c in path if c != blank]
+        if merge == "after":
+            read = [c for i, c in enumerate(read) if i == 0 or c != read[i - 1]]
+    return [c - shift for c in read]
+
+
+def _ctc_sum(p, z, reduce=sum, **reading) -> float:
+    """The sum (or max) over the alignments of ``p`` (T, C) that read as ``z``."""
+    import itertools
+
+    T, C = p.shape
+    values = [np.prod(p[np.arange(T), list(path)]) for path in itertools.product(range(C), repeat=T)
+              if _ctc_read(path, **reading) == list(z)]
+    return float(reduce(values)) if values else 0.0
+
+
+def ctc_probability(fn) -> None:
+    """``fn(p, z)``: ``p(z | x)``, the sum over the alignments that read as ``z`` of
+    the product of their probabilities, for ``p`` (T, C) with class 0 the blank
+    (ex. 10.2). Compared with ``torch.nn.CTCLoss`` for T = 6, C = 3, in float64
+    and float32, on strings with and without a repeated label."""
+    import torch
+
+    generator = torch.Generator().manual_seed(10)
+    T = 6
+    cases = [(torch.float64, z) for z in ([1], [2, 1], [1, 1], [1, 2, 1])] + [(torch.float32, [2, 2])]
+    for dtype, z in cases:
+        p = torch.softmax(torch.randn(T, 3, generator=generator, dtype=torch.float64), -1).to(dtype)
+        loss = torch.nn.CTCLoss(reduction="sum")(p.double().log()[:, None], torch.tensor([z]),
+                                                 torch.tensor([T]), torch.tensor([len(z)]))
+        expected = float(torch.exp(-loss))
+        name = f"ctc_probability(p, {z}) for p (6, 3) in {str(dtype)[6:]}"
+        got = _number(fn(p.clone(), list(z)), name)
+        rtol = 1e-5 if dtype == torch.float32 else 1e-9
+        if np.isclose(got, expected, rtol=rtol, atol=1e-12):
+            continue
+        p_ = p.double().numpy()
+        slips = {
+            "the probability with the blanks dropped before the repeats are merged: "
+            "then 0 1 0 1 0 0 "
+            "reads 1, but a blank between two equal labels keeps both (it reads 1 1); "
+            "compare each label with the symbol just before it in the alignment, "
+            "blanks included": _ctc_sum(p_, z, merge="after"),
+            "the probability without merging repeats: 1 1 0 0 0 0 reads 1, not 1 1":
+                _ctc_sum(p_, z, merge="none"),
+            "the probability of the labels z + 1: greedy_decode subtracts 1 because there class c is "
+            "the digit c - 1; here z holds the classes themselves": _ctc_sum(p_, z, shift=1),
+            "the probability with class C - 1 as the blank; the blank is class 0":
+                _ctc_sum(p_, z, blank=2),
+            "the probability of the most probable alignment alone: add up every alignment that reads "
+            "as z": _ctc_sum(p_, z, reduce=max),
+            "-log p(z | x), CTCLoss's value: return the probability itself": -np.log(expected),
+            "log p(z | x): return the probability itself": np.log(expected),
+        }
+        hint = next((f" Hint: that is {h}." for h, wrong in slips.items()
+                     if np.isclose(got, wrong, rtol=rtol, atol=1e-12)
+                     and not np.isclose(wrong, expected, rtol=rtol, atol=1e-12)),
+                    " Read an alignment left to right: keep a label when it is not the "
+                    "blank (class 0) and differs from the symbol just before it.")
+        raise ExerciseError(f"{name} = {got:.6g}, expected {expected:.6g} (exp(-loss) of "
+                            f"torch.nn.CTCLoss).{hint}")
+    print("ctc_probability: agrees with torch.nn.CTCLoss on 5 strings,\n"
+          "repeated labels included, in float64 and float32")
+
+
+def _dtw(a, b, w=None, *, shift=0, normalise=True) -> float:
+    """DTW of ``a`` (n, D) and ``b`` (m, D) with the cells ``|i - j - shift| > w``
+    left at infinity (no band when ``w`` is None), divided by ``n + m``."""
+    n, m = len(a), len(b)
+    c = np.sqrt(((a[:, None].astype(np.float64) - b[None]) ** 2).sum(-1))
+    D = np.full((n + 1, m + 1), np.inf)
+    D[0, 0] = 0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            if w is None or abs(i - j - shift) <= w:
+                D[i, j] = c[i - 1, j - 1] + min(D[i - 1, j - 1], D[i - 1, j], D[i, j - 1])
+    return D[n, m] / (n + m) if normalise else D[n, m]
+
+
+def dtw_band(fn) -> None:
+    """``fn(a, b, w)``: the DTW distance of ``a`` (n, D) and ``b`` (m, D) with the
+    alignment kept in the band ``|i - j| <= w`` (ex. 10.3), on sequences of
+    features in float32 and float64, for bands of 0 (the diagonal), 1, 2, 3 and
+    one wider than both sequences."""
+    rng = np.random.default_rng(10)
+    cases = [(12, 10, 50, np.float32), (10, 10, 0, np.float32), (12, 10, 2, np.float32),
+             (9, 12, 3, np.float64), (11, 11, 1, np.float64)]
+    for n, m, w, dtype in cases:
+        # two readings of one path at different speeds: the best alignment leaves the diagonal
+        path = np.cumsum(rng.normal(size=(31, 4)), axis=0)
+        a = path[np.round(30 * np.linspace(0, 1, n) ** 1.5).astype(int)] + 0.1 * rng.normal(size=(n, 4))
+        b = path[np.round(30 * np.linspace(0, 1, m) ** 0.7).astype(int)] + 0.1 * rng.normal(size=(m, 4))
+        a, b = a.astype(dtype), b.astype(dtype)
+        name = f"dtw_band(a, b, w={w}) for len(a) = {n}, len(b) = {m}"
+        got = _number(fn(a.copy(), b.copy(), w), name)
+        expected = _dtw(a, b, w)
+        if np.isclose(got, expected, rtol=1e-5):
+            continue
+        if np.isinf(got):
+            raise ExerciseError(
+                f"{name} is infinite: no alignment stayed in the band; expected {expected:.6g}. "
+                "Keep the cells with |i - j| <= w, the bound included, with i and j counted from "
+                "the same origin (D's rows and columns from 1, or c's from 0, not one of each), so "
+                "that D[n, m] is in the band when |n - m| <= w.")
+        slips = [
+            ("with the band one step too wide: |i - j| <= w", _dtw(a, b, w + 1)),
+            ("without the band: the cells with |i - j| > w must stay at infinity", _dtw(a, b)),
+            ("with the band one step too narrow: keep the cells with |i - j| <= w, "
+             "the bound included", _dtw(a, b, w - 1)),
+            ("without dividing by n + m, as dtw_plain does", _dtw(a, b, w, normalise=False)),
+        ]
+        hint = next((f" Hint: that is the distance {h}." for h, wrong in slips
+                     if np.isclose(got, wrong, rtol=1e-5) and not np.isclose(wrong, expected, rtol=1e-5)),
+                    " The band is |i - j| <= w for the cell D[i, j], which adds the cost "
+                    "c[i - 1, j - 1].")
+        raise ExerciseError(f"{name} is {got:.6g}; expected {expected:.6g}.{hint}")
+    print("dtw_band: correct for bands of 0, 1, 2, 3 and 50 steps,\n"
+          "in float32 and float64")
+
+
+# -- chapter 11 --------------------------------------------------------------
+
+def _ngram_stats(output, references, n, tokenize, *, tokens="split", clip="max", last=True,
+                 distinct=False):
+    """(matches, n-grams of the output) as BLEU counts them, and the usual slips:
+    other tokens, no or other clipping, the last n-gram missed, n-grams counted once."""
+    import collections
+
+    def ngrams(text):
+        t = {"split": lambda: tokenize(text).split(), "characters": lambda: list(text),
+             "string": lambda: tokenize(text)}[tokens]()
+        grams = [tuple(t[i : i + n]) for i in range(len(t) - n + (1 if last else 0))]
+        return collections.Counter(set(grams) if distinct else grams)
+
+    found = ngrams(output)
+    counts = [ngrams(r) for r in references]
+    if clip == "best reference":
+        matches = max(sum(min(k, c[g]) for g, k in found.items()) for c in counts)
+    else:
+        ceiling = {g: (sum if clip == "sum" else max)(c[g] for c in counts) for g in found}
+        matches = sum(k if clip == "none" and ceiling[g] else min(k, ceiling[g]) for g, k in found.items())
+    return matches, sum(found.values())
+
+
+def clipped_matches(fn) -> None:
+    """``fn(output, references, n)``: the clipped n-gram matches of ``output`` and
+    its number of n-grams, with sacrebleu's Chinese tokenisation (ex. 11.2).
+    Compared with sacrebleu's counts on sentences with repeated characters,
+    several references, a number and a Latin word, and an output shorter than n."""
+    import sacrebleu
+
+    tokenize = sacrebleu.BLEU(tokenize="zh").tokenizer
+    cases = [("的的的的。", ["这是我的书。"], 1),
+             ("我的的的。", ["我的书。", "他的的狗。"], 1),
+             ("我的的的。", ["我的书。", "他的的狗。"], 2),
+             ("汤姆在2013年去了波士顿。", ["汤姆2013年去过波士顿。", "汤姆在2013年去了东京。"], 2),
+             ("Tom在家。", ["Tom在家里。"], 3),
+             ("好。", ["好的。"], 3),
+             ("我爱你。", ["我很爱你。"], 4)]
+    for output, references, n in cases:
+        stats = sacrebleu.corpus_bleu([output], [[r] for r in references], tokenize="zh")
+        expected = (stats.counts[n - 1], stats.totals[n - 1])
+        name = f"clipped_matches({output!r}, {references!r}, {n})"
+        got = fn(output, list(references), n)
+        if got is None:
+            raise ExerciseError(f"{name} is None: did the function forget to `return`?")
+        try:
+            got = tuple(int(v) for v in got)
+        except (TypeError, ValueError):
+            got = None
+        if got is None or len(got) != 2:
+            raise ExerciseError(f"{name} should return the pair (matches, number of n-grams)")
+        if got == expected:
+            continue
+        slips = {
+            "without clipping: an n-gram of the output counts at most as often as it occurs "
+            "in the reference that holds it most often (的的的的 against one 的 matches once)":
+                dict(clip="none"),
+            "with the counts of the references added up: clip to the largest count in any "
+            "one reference, not their sum": dict(clip="sum"),
+            "with the output clipped against one whole reference at a time: take, for each "
+            "n-gram separately, the reference where it occurs most often": dict(clip="best reference"),
+            "with the text split into characters (list(text)): zh_tokenizer keeps a number "
+            "such as 2013 and a Latin word such as Tom as one token; use "
+            "zh_tokenizer(text).split()": dict(tokens="characters"),
+            "with the n-grams of the string zh_tokenizer returns, spaces included: it returns "
+            "the tokens joined by spaces; split them, zh_tokenizer(text).split()":
+                dict(tokens="string"),
+            "without the last n-gram: L tokens hold L - n + 1 n-grams, range(L - n + 1)":
+                dict(last=False),
+            "with each distinct n-gram counted once: count every occurrence "
+            "(a collections.Counter, not a set)": dict(distinct=True),
+        }
+        hint = next((f" Hint: that is what you get {h}." for h, knobs in slips.items()
+                     if got == (wrong := _ngram_stats(output, references, n, tokenize, **knobs))
+                     and wrong != expected), "")
+        if not hint and got == expected[::-1]:
+            hint = " Hint: that is the pair in the other order: return (matches, number of n-grams)."
+        raise ExerciseError(f"{name} = {got}, expected {expected} (sacrebleu's clipped matches "
+                            f"and n-gram count).{hint}")
+    print(f"clipped_matches: agrees with sacrebleu on {len(cases)} cases")
+
+
+# -- chapter 12 --------------------------------------------------------------
+
+def shuffle_frames(fn) -> None:
+    """``fn(x, generator)``: the clips ``x`` (T, B, C, S, S) with the frames of each
+    clip in a random order of its own, drawn from ``generator`` (ex. 12.2).
+
+    The check marks every frame with its place ``(t, b)`` and reads, from the
+    result, which frame went where: each clip must hold its own frames, each
+    once, in an order that differs from clip to clip, keeps no more neighbours
+    together than chance, and depends on the generator alone. In float32 and float64.
+    """
+    import torch
+
+    T, B, C, S = 8, 300, 2, 3
+    for dtype in (torch.float32, torch.float64):
+        x = torch.randn(T, B, C, S, S, generator=torch.Generator().manual_seed(12), dtype=dtype)
+        x[:, :, 0, 0, 0] = torch.arange(T * B, dtype=dtype).view(T, B)  # frame (t, b) holds t B + b
+        given = x.clone()
+        got = fn(given, torch.Generator().manual_seed(0))
+        name = f"shuffle_frames(x, generator) for x {tuple(x.shape)} in {str(dtype)[6:]}"
+        if not torch.equal(given, x):
+            raise ExerciseError(f"{name} changed x in place: return a new tensor and leave x as it was")
+        if not isinstance(got, torch.Tensor):
+            raise ExerciseError(f"{name} should return a tensor, got {type(got).__name__}")
+        if got.shape != x.shape:
+            raise ExerciseError(f"{name} returned shape {tuple(got.shape)}, expected {tuple(x.shape)}: "
+                                "pick, for each step t and clip b, one frame of clip b (index time "
+                                "and clip together, x[order, torch.arange(B)] for order (T, B))")
+        if got.dtype != x.dtype:
+            raise ExerciseError(f"{name} returned {got.dtype}: keep the dtype of x, {x.dtype}")
+        index = got[:, :, 0, 0, 0].round().long()
+        frames = x.reshape(T * B, C, S, S)
+        if (index.min() < 0 or index.max() >= T * B
+                or not torch.equal(got, frames[index.clamp(0, T * B - 1)])):
+            raise ExerciseError(f"{name}: some frames of the result are not frames of x; move whole "
+                                "frames and change nothing inside them")
+        source_t, source_b = index // B, index % B
+        if torch.any(source_b != torch.arange(B)):
+            b = int(torch.nonzero(torch.any(source_b != torch.arange(B), dim=0))[0])
+            whole = torch.all(source_t == torch.arange(T)[:, None])
+            raise ExerciseError(
+                f"{name}: clip {b} holds frames of clip(s) {sorted(set(source_b[:, b].tolist()))}" +
+                (": the clips were reordered, not their frames; permute dim 0 (time) within each "
+                 "clip, not dim 1" if whole else
+                 ": each clip must keep its own frames, in a new order (pick frame order[t, b] "
+                 "of clip b itself)"))
+        complete = torch.equal(source_t.sort(dim=0).values, torch.arange(T)[:, None].expand(T, B))
+        if not complete:
+            b = int(torch.nonzero(torch.any(source_t.sort(dim=0).values
+                                            != torch.arange(T)[:, None], dim=0))[0])
+            raise ExerciseError(f"{name}: clip {b} holds the frames {source_t[:, b].tolist()}: each "
+                                f"frame once, a permutation of 0..{T - 1} (torch.randperm or argsort), "
+                                "not T independent draws")
+        if torch.all(source_t == torch.arange(T)[:, None]):
+            raise ExerciseError(f"{name}: every frame is still in its place")
+        if torch.all(source_t == source_t[:, :1]):
+            raise ExerciseError(f"{name}: every clip got the same order of frames, "
+                                f"{source_t[:, 0].tolist()}: draw one permutation per clip")
+        neighbours = float(((source_t[1:] - source_t[:-1]).abs() == 1).sum(0).double().mean())
+        if neighbours > 3:
+            raise ExerciseError(
+                f"{name}: on average {neighbours:.1f} of the {T - 1} pairs of consecutive frames of "
+                f"a clip are still neighbours in the original (a random order keeps about "
+                f"{2 * (T - 1) / T:.1f}): a rotation (torch.roll), a reversal or a few swaps leave "
+                "the motion readable; draw a random permutation")
+        again = fn(x.clone(), torch.Generator().manual_seed(0))
+        other = fn(x.clone(), torch.Generator().manual_seed(1))
+        if not torch.equal(again, got) or torch.equal(other, got):
+            raise ExerciseError(
+                f"{name} gave " + ("different orders for two generators in the same state"
+                                   if not torch.equal(again, got) else
+                                   "the same orders for generators of seeds 0 and 1") +
+                ": draw the permutations from the generator given "
+                "(torch.randperm(T, generator=generator), torch.rand(..., generator=generator))")
+    print(f"shuffle_frames: {B} clips, each its own frames in its own random order,\n"
+          "drawn from the generator, in float32 and float64")
+
+
 # -- chapter 13 --------------------------------------------------------------
 
 def doubling_scan(fn) -> None:
@@ -974,3 +1276,45 @@ def tbptt_epoch(fn) -> None:
         raise ExerciseError(f"tbptt_epoch returned {got!r}; expected the mean of the {len(losses)} chunk "
                             f"losses, {np.mean(losses):.6g}")
     print(f"tbptt_epoch: {len(starts)} chunks, state carried detached, a correct loop's weights")
+
+
+def receptive_field(fn) -> None:
+    """``fn(k, L, dilated)``: how many inputs the last output of a stack of ``L``
+    causal convolutions of kernel ``k`` sees (dilations ``1, 2, ..., 2^(L-1)``
+    when ``dilated``), counted from the gradients (ex. 14.2). The count must be
+    ``1 + (k - 1)(d_1 + ... + d_L)``, for fields of up to 64 inputs."""
+    cases = [(3, 3, False), (5, 2, False), (3, 4, True), (4, 3, True), (2, 6, True)]
+    for k, L, dilated in cases:
+        def field(dilations):
+            return 1 + (k - 1) * sum(dilations)
+
+        d = [2**l if dilated else 1 for l in range(L)]
+        expected = field(d)
+        name = f"receptive_field({k}, {L}, dilated={dilated})"
+        got = _number(fn(k, L, dilated=dilated), name)
+        if got == expected:
+            continue
+        doubled = [2**l for l in range(L)]
+        slips = {
+            "without the dilations: with dilated=True, layer l (from 1) needs dilation "
+            "2^(l - 1)": field([1] * L) if dilated else None,
+            "with the dilations, although dilated=False": None if dilated else field(doubled),
+            "with L - 1 layers": field(d[:-1]),
+            "with L + 1 layers": field(d + [2 * d[-1] if dilated else 1]),
+            "with padding on both sides (padding='same'): the last output then sees only "
+            "the left half of each kernel, and zeros beyond the end; pad on the left only, "
+            "(k - 1) * dilation zeros": 1 + sum((k - 1) * e // 2 for e in d),
+        }
+        hint = next((f" Hint: that is the field {h}." for h, wrong in slips.items()
+                     if wrong is not None and wrong != expected and got == wrong), "")
+        if not hint and got > expected:
+            hint = (" More inputs than one output can see: backpropagate from the last "
+                    "output alone, not from a sum of all the outputs.")
+        elif not hint:
+            hint = (" Fewer inputs than the last output sees: is the input longer than the "
+                    "field (the count cannot exceed its length)? Can a gradient vanish by "
+                    "chance (random weights, a ReLU between the layers)? Use weights that "
+                    "cannot cancel, such as all ones.")
+        raise ExerciseError(f"{name} = {got:g}, expected {expected}: the field starts at one "
+                            f"input, and each layer adds (k - 1) times its dilation.{hint}")
+    print(f"receptive_field: correct on {len(cases)} stacks, with and without dilations")

@@ -1,4 +1,4 @@
-"""The exercise checks of chapters 2-7, 9, 13 and 14 pass the hidden solutions and
+"""The exercise checks of chapters 2-7 and 9-14 pass the hidden solutions and
 fail typical wrong answers with their own message."""
 import numpy as np
 import pytest
@@ -700,3 +700,231 @@ def test_open_forget_gate_passes_the_solution(capsys):
 def test_open_forget_gate_catches(wrong, match):
     with pytest.raises(ExerciseError, match=match):
         check.open_forget_gate(wrong)
+
+
+# -- the hidden solutions, read from the chapters ------------------------------
+
+def hidden_solution(chapter, name, **names):
+    """The function ``name`` as the chapter's solution cell defines it (the cell
+    tagged ``solution`` that holds ``def name(``), run with the chapter's imports
+    and the globals ``names``: the test follows the chapter when it changes."""
+    import collections
+    import itertools
+
+    import nbformat
+    from _tools import ROOT
+
+    notebook = nbformat.read(ROOT / "chapters" / chapter, as_version=4)
+    sources = [c.source for c in notebook.cells if c.cell_type == "code"
+               and "solution" in c.metadata.get("tags", []) and f"def {name}(" in c.source]
+    assert len(sources) == 1, f"{chapter}: {len(sources)} solution cells define {name}"
+    namespace = {"np": np, "torch": torch, "nn": nn, "collections": collections,
+                 "itertools": itertools, **names}
+    exec(compile(sources[0], f"{chapter}:{name}", "exec"), namespace)
+    return namespace[name]
+
+
+# -- chapter 10 --------------------------------------------------------------
+
+def ctc_brute(p, z, *, merge="before", shift=0, blank=0, log=False):
+    """ctc_probability with knobs for the usual slips."""
+    import itertools
+
+    T, C = p.shape
+    total = p.new_zeros(())
+    for path in itertools.product(range(C), repeat=T):
+        if merge == "before":
+            read = [c for c, prev in zip(path, (blank,) + path[:-1]) if c not in (blank, prev)]
+        else:
+            read = [c for c in path if c != blank]
+            if merge == "after":
+                read = [c for i, c in enumerate(read) if i == 0 or c != read[i - 1]]
+        if [c - shift for c in read] == list(z):
+            total = total + torch.prod(p[torch.arange(T), list(path)])
+    return -torch.log(total) if log else total
+
+
+def test_ctc_probability_passes_the_solution(capsys):
+    check.ctc_probability(hidden_solution("10_speech.ipynb", "ctc_probability"))
+    check.ctc_probability(lambda p, z: float(ctc_brute(p.double(), z)))  # a float, from float64
+    assert capsys.readouterr().out.count("agrees with torch.nn.CTCLoss") == 2
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda p, z: ctc_brute(p, z, merge="after"), "blanks dropped before the repeats are merged"),
+    (lambda p, z: ctc_brute(p, z, merge="none"), r"\[1\].*without merging repeats"),
+    (lambda p, z: ctc_brute(p, z, shift=1), r"labels z \+ 1: greedy_decode subtracts 1"),
+    (lambda p, z: ctc_brute(p, z, blank=2), "with class C - 1 as the blank"),
+    (lambda p, z: ctc_brute(p, z, log=True), "CTCLoss's value: return the probability"),
+    (lambda p, z: ctc_brute(p, z)[None].repeat(2), r"one number .* got Tensor of shape \(2,\)"),
+])
+def test_ctc_probability_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.ctc_probability(wrong)
+
+
+def dtw_banded(a, b, w, *, strict=False, normalise=True, band=True, shift=0):
+    """dtw_band with knobs for the usual slips (a double loop, as dtw_plain)."""
+    n, m = len(a), len(b)
+    c = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
+    D = np.full((n + 1, m + 1), np.inf)
+    D[0, 0] = 0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            off = abs(i - j - shift)
+            if band and (off >= w if strict else off > w):
+                continue
+            D[i, j] = c[i - 1, j - 1] + min(D[i - 1, j - 1], D[i - 1, j], D[i, j - 1])
+    return D[n, m] / (n + m) if normalise else D[n, m]
+
+
+def test_dtw_band_passes_the_solution(capsys):
+    check.dtw_band(hidden_solution("10_speech.ipynb", "dtw_band"))
+    check.dtw_band(dtw_banded)
+    assert capsys.readouterr().out.count("dtw_band: correct") == 2
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda a, b, w: dtw_banded(a, b, w, strict=True), r"w=0.* infinite.*the bound included"),
+    (lambda a, b, w: dtw_banded(a, b, w, normalise=False), r"w=50.*without dividing by n \+ m"),
+    (lambda a, b, w: dtw_banded(a, b, w, band=False), r"w=0.*without the band"),
+    (lambda a, b, w: dtw_banded(a, b, w + 1), r"w=0.*one step too wide"),
+    (lambda a, b, w: dtw_banded(a, b, w, shift=1), r"w=0.* infinite.*counted from\s+the same origin"),
+])
+def test_dtw_band_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.dtw_band(wrong)
+
+
+# -- chapter 11 --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def zh_tokenizer():
+    import sacrebleu
+
+    return sacrebleu.BLEU(tokenize="zh").tokenizer
+
+
+def test_clipped_matches_passes_the_solution(zh_tokenizer, capsys):
+    check.clipped_matches(hidden_solution("11_translation.ipynb", "clipped_matches",
+                                          zh_tokenizer=zh_tokenizer))
+    assert "agrees with sacrebleu on 7 cases" in capsys.readouterr().out
+
+
+def matches(output, references, n, tokenize, *, clip="max", chars=False, last=True, swap=False):
+    """clipped_matches with knobs for the usual slips."""
+    import collections
+
+    def ngrams(text):
+        t = list(text) if chars else tokenize(text).split()
+        return collections.Counter(tuple(t[i : i + n]) for i in range(len(t) - n + last))
+
+    found = ngrams(output)
+    if clip == "one reference":
+        hits = max(sum(min(k, ngrams(r)[g]) for g, k in found.items()) for r in references)
+    else:
+        most = collections.Counter()
+        for r in references:
+            for g, k in ngrams(r).items():
+                most[g] = max(most[g], k)
+        hits = sum((k if most[g] else 0) if clip == "none" else min(k, most[g]) for g, k in found.items())
+    pair = hits, sum(found.values())
+    return pair[::-1] if swap else pair
+
+
+@pytest.mark.parametrize("knobs, match", [
+    (dict(clip="none"), r"'的的的的。'.*without clipping"),
+    (dict(clip="one reference"), "clipped against one whole reference at a time"),
+    (dict(chars=True), r"'汤姆在2013年.*split into characters"),
+    (dict(last=False), "without the last n-gram"),
+    (dict(swap=True), "the pair in the other order"),
+])
+def test_clipped_matches_catches(zh_tokenizer, knobs, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.clipped_matches(lambda o, r, n: matches(o, r, n, zh_tokenizer, **knobs))
+
+
+# -- chapter 12 --------------------------------------------------------------
+
+def test_shuffle_frames_passes_the_solutions(capsys):
+    check.shuffle_frames(hidden_solution("12_video.ipynb", "shuffle_frames"))
+
+    def per_clip(x, generator):  # another correct form: one randperm per clip
+        orders = [torch.randperm(len(x), generator=generator) for _ in range(x.shape[1])]
+        return torch.stack([x[order, b] for b, order in enumerate(orders)], dim=1)
+
+    check.shuffle_frames(per_clip)
+    assert capsys.readouterr().out.count("each its own frames") == 2
+
+
+def argsorted(x, generator):  # the chapter's solution
+    T, B = x.shape[:2]
+    return x[torch.rand(T, B, generator=generator).argsort(dim=0), torch.arange(B)]
+
+
+def one_order(x, generator):
+    return x[torch.randperm(len(x), generator=generator)]
+
+
+def rolled(x, generator):
+    shifts = torch.randint(1, len(x), (x.shape[1],), generator=generator)
+    return torch.stack([x[:, b].roll(int(s), dims=0) for b, s in enumerate(shifts)], dim=1)
+
+
+def without_generator(x, generator):
+    T, B = x.shape[:2]
+    return x[torch.rand(T, B).argsort(dim=0), torch.arange(B)]
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (one_order, "every clip got the same order of frames"),
+    (lambda x, g: x[:, torch.randperm(x.shape[1], generator=g)], "the clips were reordered, not their frames"),
+    (lambda x, g: x[torch.rand(*x.shape[:2], generator=g).argsort(dim=0)], r"returned shape \(8, 300, 300"),
+    (lambda x, g: x[torch.randint(0, len(x), x.shape[:2], generator=g), torch.arange(x.shape[1])],
+     "each frame once, a permutation"),
+    (rolled, r"pairs of consecutive frames .* a rotation \(torch.roll\)"),
+    (without_generator, "different orders for two generators in the same state"),
+    (lambda x, g: argsorted(x, g).float(), "in float64 returned torch.float32: keep the dtype of x"),
+])
+def test_shuffle_frames_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.shuffle_frames(wrong)
+
+
+# -- chapter 14, exercise 2 --------------------------------------------------
+
+def field(k, L, dilated, *, padding="causal", total=False, length=200):
+    """receptive_field with knobs for the usual slips."""
+    layers = []
+    for l in range(L):
+        d = 2**l if dilated else 1
+        if padding == "causal":
+            layers += [nn.ConstantPad1d(((k - 1) * d, 0), 0.0), nn.Conv1d(1, 1, k, dilation=d)]
+        else:
+            layers += [nn.Conv1d(1, 1, k, dilation=d, padding="same")]
+    stack = nn.Sequential(*layers)
+    with torch.no_grad():
+        for layer in stack:
+            if isinstance(layer, nn.Conv1d):
+                layer.weight.fill_(1.0)
+    x = torch.zeros(1, 1, length, requires_grad=True)
+    y = stack(x)
+    (y.sum() if total else y[0, 0, -1]).backward()
+    return int((x.grad != 0).sum())
+
+
+def test_receptive_field_passes_the_solution(capsys):
+    check.receptive_field(hidden_solution("14_faq_errata.ipynb", "receptive_field"))
+    check.receptive_field(lambda k, L, dilated: torch.tensor(field(k, L, dilated)))  # a 0-d tensor
+    assert capsys.readouterr().out.count("receptive_field: correct") == 2
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda k, L, dilated: field(k, L, dilated=False), r"dilated=True\) = 9, expected 31.*without the dilations"),
+    (lambda k, L, dilated: field(k, L, dilated, padding="same"), r"\(3, 3, dilated=False\) = 4, .*padding='same'"),
+    (lambda k, L, dilated: field(k, L, dilated, total=True), "backpropagate from the last output alone"),
+    (lambda k, L, dilated: field(k, L, dilated, length=40), r"\(2, 6, dilated=True\) = 40, .*longer than the field"),
+])
+def test_receptive_field_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.receptive_field(wrong)

@@ -1,4 +1,4 @@
-"""Chapters 5, 7 and 14 quote the seed articles verbatim: every block announced
+"""Chapters 5, 7, 9 and 14 quote the seed articles verbatim: every block announced
 as "`NNN_<hash>.txt`, lines A-B, as written:" must equal those lines of the
 file in ../shared/seeds/ (skipped where that folder is not beside the
 repository)."""
@@ -15,6 +15,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 CHAPTERS = {
     ROOT / "chapters" / "05_gates.ipynb": 4,
     ROOT / "chapters" / "07_sunspots.ipynb": 5,
+    ROOT / "chapters" / "09_names.ipynb": 3,
     ROOT / "chapters" / "14_faq_errata.ipynb": 15,
 }
 

@@ -25,11 +25,6 @@ def test_timings_cover_every_chapter_of_the_book_in_order():
 book_stamp = tool("book_stamp")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known, session 5 (2026-12-02): measured at d3cdcdba9c47be32; since then only printed lines were "
-    "re-formatted to fit the page (chapters 3, 7, 10; two check messages; chapter 7's one-run table rows), "
-    "which computes nothing new; no time was left for a second 19-minute `make perf`. Strict: the next "
-    "`make perf` makes this pass, which fails until the mark is removed"))
 def test_timings_were_measured_on_the_chapters_and_package_as_they_are():
     stored = re.search(r"source hash `([0-9a-f]{16})`", RESULTS.read_text())
     assert stored, "the table does not say what it measured; run `make perf`"
@@ -65,10 +60,6 @@ def test_every_chapter_runs_in_under_three_minutes():
     stored_total()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known, session 5 (2026-12-02): 1131 s for 14 chapters, 80.8 s a chapter, after chapters 3, 5, 7 and 8 "
-    "went over seeds (about +55 s) on a machine about 10% slower than at the last measurement (the unchanged "
-    "chapters 10-13: +8 to +20%); the next session cuts. Strict: passing again fails, so remove this mark"))
 def test_chapters_take_about_a_minute_on_average():
     walls = rows()
     total = stored_total()

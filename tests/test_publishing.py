@@ -66,6 +66,32 @@ def test_workflow_publishes_learner_notebooks_where_the_launch_buttons_point():
     script = next(step["run"] for step in steps if "make learner" in step.get("run", ""))
     branch = config["repository"]["branch"]
     assert f"git checkout -B {branch}" in script and f"git push --force origin {branch}" in script
-    assert "cp learner/*.ipynb chapters/" in script and "git add chapters student" in script
+    assert "cp learner/*.ipynb chapters/" in script
     on = yaml.safe_load(WORKFLOW.read_text()).get("on") or yaml.safe_load(WORKFLOW.read_text())[True]
     assert branch not in on["push"]["branches"], "the generated branch must not trigger a build of itself"
+
+
+def test_the_learner_step_commits_the_student_notebooks_that_gitignore_hides(tmp_path):
+    """The step's `git add` and `git commit` lines, run in a repository with this
+    project's .gitignore (which ignores student/): both folders are committed."""
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]["steps"]
+    script = next(step["run"] for step in steps if "make learner" in step.get("run", ""))
+    lines = [line.strip() for line in script.splitlines()
+             if line.strip().startswith(("git add", "git commit"))]
+    assert lines, "the learner step commits nothing"
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=tmp_path, capture_output=True, text=True)
+
+    git("init", "-q")
+    git("config", "user.name", "test"), git("config", "user.email", "test@example.org")
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    for folder in ("chapters", "student"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "01_a.ipynb").write_text("{}")
+    for line in lines:
+        done = subprocess.run(line, shell=True, cwd=tmp_path, capture_output=True, text=True,
+                              env={"GITHUB_SHA": "0" * 40, "PATH": "/usr/bin:/bin"})
+        assert done.returncode == 0, f"{line!r} fails: {done.stderr.strip()}"
+    committed = git("ls-files").stdout.split()
+    assert {"chapters/01_a.ipynb", "student/01_a.ipynb"} <= set(committed), committed

@@ -575,6 +575,81 @@ def open_forget_gate(fn) -> None:
     print("open_forget_gate: b_f = b in the forget gate's rows, nothing else changed")
 
 
+def irnn(fn) -> None:
+    """``fn(H)`` returns a ``SequenceRegressor(2, H, 1)`` whose core is a
+    ``torch.nn.RNN(2, H, nonlinearity="relu")`` started as the IRNN (ex. 6.4):
+    ``W_hh = I``, ``b_h = bias_ih + bias_hh = 0``, ``W_xh`` normal with
+    standard deviation 0.001; the same parameters as the tanh RNN's."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):   # the chapter's random stream untouched
+        _irnn(fn)
+
+
+def _irnn(fn) -> None:
+    import torch
+    from torch import nn
+
+    from rnncourse.torch import SequenceRegressor
+
+    for H in (1, 8, 64):
+        model = fn(H)
+        name = f"make_irnn({H})"
+        if model is None:
+            raise ExerciseError(f"{name} is None: did the function forget to `return`?")
+        tanh_rnn = SequenceRegressor(2, H, 1, cell="rnn")
+        core = getattr(model, "core", None)
+        if not isinstance(core, nn.RNN):
+            raise ExerciseError(f"{name}.core is {type(core).__name__}, expected a torch.nn.RNN: "
+                                "replace the SequenceRegressor's core (model.core = nn.RNN(...))")
+        if (core.input_size, core.hidden_size, core.num_layers) != (2, H, 1):
+            raise ExerciseError(f"{name}.core is nn.RNN({core.input_size}, {core.hidden_size}, "
+                                f"num_layers={core.num_layers}), expected nn.RNN(2, {H})")
+        if core.nonlinearity != "relu":
+            raise ExerciseError(f"{name}.core uses {core.nonlinearity}: the IRNN's nonlinearity is "
+                                "the ReLU, nn.RNN(2, H, nonlinearity='relu'); with tanh the "
+                                "identity start still saturates")
+        count = sum(p.numel() for p in model.parameters())
+        expected = sum(p.numel() for p in tanh_rnn.parameters())
+        if count != expected:
+            raise ExerciseError(f"{name} has {count} parameters, the tanh RNN {expected}: replace "
+                                "the core, do not add a second RNN or change the readout")
+        W_hh, W_xh = core.weight_hh_l0.detach(), core.weight_ih_l0.detach()
+        b_h = (core.bias_ih_l0 + core.bias_hh_l0).detach()
+        I = torch.eye(H, dtype=W_hh.dtype)
+        if not torch.equal(W_hh, I):
+            hint = ("the identity went into W_xh (weight_ih_l0); W_hh is weight_hh_l0"
+                    if W_xh.shape[1] <= H and torch.equal(W_xh, torch.eye(H, 2, dtype=W_xh.dtype))
+                    else "a multiple of the identity: the IRNN starts at exactly I"
+                    if H > 1 and torch.allclose(W_hh, W_hh[0, 0] * I) else
+                    "PyTorch's random start: copy torch.eye(H) into weight_hh_l0 "
+                    "(under torch.no_grad())")
+            raise ExerciseError(f"{name}: W_hh (core.weight_hh_l0) should be the identity, "
+                                f"it is {hint}")
+        if not torch.all(b_h == 0):
+            one = torch.all(core.bias_ih_l0 == 0) or torch.all(core.bias_hh_l0 == 0)
+            raise ExerciseError(f"{name}: b_h = bias_ih_l0 + bias_hh_l0 should be 0, its largest "
+                                f"entry is {float(b_h.abs().max()):.3g}" +
+                                (": PyTorch adds two biases, zero both" if one else ""))
+        if torch.all(W_xh == 0):
+            raise ExerciseError(f"{name}: W_xh (core.weight_ih_l0) is all zeros: then h_t stays 0 "
+                                "and the ReLU passes no gradient; draw it normal, sd 0.001")
+        if H == 64:
+            sd = float(W_xh.double().std())
+            if not 0.0007 < sd < 0.0014 or float(W_xh.double().mean().abs()) > 0.0005:
+                raise ExerciseError(
+                    f"{name}: W_xh (core.weight_ih_l0) has standard deviation {sd:.2g} and mean "
+                    f"{float(W_xh.double().mean()):.2g}: small input weights are normal with mean "
+                    "0 and sd 0.001 (weight_ih_l0.normal_(0.0, 0.001); normal_'s second "
+                    "argument is the sd, not the variance)")
+        x = torch.randn(5, 3, 2, dtype=W_hh.dtype)
+        out = model(x)
+        if tuple(out.shape) != (3, 1):
+            raise ExerciseError(f"{name} maps a batch (T, B, 2) = (5, 3, 2) to shape "
+                                f"{tuple(out.shape)}, expected (3, 1)")
+    print("irnn: nn.RNN with the ReLU, W_hh = I, b_h = 0, W_xh ~ N(0, 0.001^2),\n"
+          "the tanh RNN's parameter count, for H = 1, 8 and 64")
+
 # -- chapter 7 ---------------------------------------------------------------
 
 def p_unseen(fn) -> None:
@@ -741,6 +816,191 @@ def k_ahead_mae(fn, *, scale: float = 1.0, window: int = 24) -> None:
                     f"on a known series (a ramp) with k = {k}, {given}, the {what} MAE is {value:.4g}, "
                     f"expected {right:.4g}.{hint}")
     print("k_ahead_mae: right months and units on a known series, k = 12 and k = 3")
+
+
+# -- chapter 8 ---------------------------------------------------------------
+
+def _table_lm(V: int, dtype, device):
+    """A character model whose next-character logits depend on the last input
+    alone: row ``j`` of its table, ``base`` rotated by ``j``, so that each
+    previous character has its own k most likely ones."""
+    import torch
+    from torch import nn
+
+    class TableLM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            base = torch.tensor([2.0, 1.3, 0.7, 0.2, -0.4, -1.1], dtype=torch.float64)[:V]
+            self.table = nn.Embedding(V, V).to(dtype)
+            with torch.no_grad():
+                self.table.weight.copy_(torch.stack([base.roll(j) for j in range(V)]))
+
+        def forward(self, ids, state=None):
+            """ids (T, 1) -> logits (T, 1, V) and a state (the steps read)."""
+            steps = ids.shape[0] + (0 if state is None else int(state))
+            return self.table(ids), torch.tensor(steps)
+
+    return TableLM().to(device)
+
+
+def _g_test_fails(counts, expected_p, z: float = 5.0) -> bool:
+    """Whether the counts (rows: previous character) are too unlikely under
+    ``expected_p`` (a G-test, the chi-square tail by Wilson-Hilferty at z sd)."""
+    n = counts.sum(1, keepdims=True) * expected_p
+    if np.any((counts > 0) & (n == 0)):
+        return True
+    seen = counts > 0
+    G = 2 * np.sum(counts[seen] * np.log(counts[seen] / n[seen]))
+    dof = max(int((n > 0).sum()) - int((counts.sum(1) > 0).sum()), 1)
+    return G > dof * (1 - 2 / (9 * dof) + z * np.sqrt(2 / (9 * dof))) ** 3
+
+
+def _log_likelihood(counts, p) -> float:
+    if np.any((counts > 0) & (p == 0)):
+        return -np.inf
+    seen = counts > 0
+    return float(np.sum(counts[seen] * np.log(p[seen])))
+
+
+def top_k_sampling(fn, *, device="cpu") -> None:
+    """``fn(model, prefix, length, k, temperature, generator)``: ``length``
+    characters drawn one at a time, each among the ``k`` most likely at its
+    step, from ``softmax(y / temperature)`` renormalised over them (ex. 8.4).
+
+    The check runs ``fn`` on a model whose probabilities it knows (the logits
+    depend on the last character alone, V = 6), for k = V, 3, 2 and 1 at
+    several temperatures and in float32 and float64, and compares which
+    characters follow each one with the right probabilities."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):   # the chapter's random stream untouched
+        _top_k_sampling(fn, device=device)
+
+
+def _top_k_sampling(fn, *, device="cpu") -> None:
+    import torch
+
+    V, n, prefix = 6, 400, torch.tensor([0, 4, 2])
+    for k, tau, dtype in [(V, 1.0, torch.float32), (3, 0.5, torch.float64),
+                          (2, 2.0, torch.float32), (1, 1.5, torch.float64)]:
+        model = _table_lm(V, dtype, device)
+        name = f"sample_top_k(model, prefix, {n}, k={k}, temperature={tau})"
+        try:
+            got = fn(model, prefix.clone(), n, k, tau, torch.Generator().manual_seed(8))
+        except RuntimeError as error:
+            if "probability tensor" not in str(error):
+                raise
+            raise ExerciseError(
+                f"{name} raised: {error}. Every logit was masked (or became NaN): keep "
+                "the k largest, those >= the k-th largest (mask y < cutoff, not "
+                "y <= cutoff), and divide by the temperature, never by 0") from None
+        if got is None:
+            raise ExerciseError(f"{name} is None: did the function forget to `return`?")
+        drawn = torch.as_tensor(got).reshape(-1).long().cpu()
+        if len(drawn) != n:
+            more = (" (the prefix included? return the drawn characters only)"
+                    if len(drawn) == n + len(prefix) else "")
+            raise ExerciseError(f"{name} returned {len(drawn)} characters, expected {n}{more}")
+        again = drawn if k < V else torch.as_tensor(fn(
+            model, prefix.clone(), n, k, tau, torch.Generator().manual_seed(8))).reshape(-1).cpu()
+        if not torch.equal(again.long(), drawn):
+            raise ExerciseError(f"{name} drew different characters from two generators in the "
+                                "same state: draw with the generator given "
+                                "(torch.multinomial(p, 1, generator=generator))")
+        y = model.table.weight.detach().double().cpu().numpy()      # (previous, next)
+        previous = torch.cat([prefix[-1:], drawn[:-1]]).numpy()
+        rank = (y[previous] > y[previous, drawn.numpy()][:, None]).sum(1)
+        if rank.max() >= k:
+            t = int(np.argmax(rank >= k))
+            if drawn.max() < k:
+                hint = ("it returned positions among the k candidates (0 to k - 1), not "
+                        "characters: map the draw back with the indices torch.topk returns")
+            elif rank.max() == k:
+                hint = ("k + 1 characters were kept: the cutoff is the k-th largest logit, "
+                        "torch.topk(y, k).values[-1]")
+            else:
+                hint = ("the others were not masked: set their logits to -inf before the "
+                        "softmax (a logit of 0, or a probability left as it was, still "
+                        "gets drawn)")
+            raise ExerciseError(
+                f"{name}: draw {t} is the character of rank {int(rank[t]) + 1} at its step, "
+                f"outside the {k} most likely; {hint}")
+        counts = np.zeros((V, V))
+        np.add.at(counts, (previous, drawn.numpy()), 1)
+
+        def p_top(keep, temperature):
+            cutoff = np.sort(y, axis=1)[:, ::-1][:, keep - 1 : keep] if keep > 0 else np.inf
+            z = np.where(y >= cutoff, y / temperature, -np.inf)
+            p = np.exp(z - z.max(1, keepdims=True))
+            return p / p.sum(1, keepdims=True)
+
+        expected = p_top(k, tau)
+        if not _g_test_fails(counts, expected):
+            continue
+        slips = {
+            "without the temperature (y / 1)": p_top(k, 1.0),
+            "with y * temperature instead of y / temperature": p_top(k, 1 / tau),
+            "with the temperature applied twice": p_top(k, tau**2),
+            "keeping k - 1 characters (mask y <= cutoff instead of y < cutoff)":
+                p_top(k - 1, tau) if k > 1 else None,
+            "from greedy decoding (argmax), not a draw": p_top(1, 1.0) if k > 1 else None,
+            "as positions among the k candidates (0 to k - 1), not characters: map "
+            "the draw back with the indices torch.topk returns": np.sort(expected)[:, ::-1],
+        }
+        best = _log_likelihood(counts, expected)
+        hint = ""
+        for slip, p in slips.items():
+            if p is not None and _log_likelihood(counts, p) > best:
+                best, hint = _log_likelihood(counts, p), f" Hint: they look drawn {slip}."
+        row = int(np.argmax(np.abs(counts / np.maximum(counts.sum(1, keepdims=True), 1)
+                                   - expected).sum(1) * (counts.sum(1) > 0)))
+        raise ExerciseError(
+            f"{name}: the characters drawn after character {row} have frequencies "
+            f"{np.round(counts[row] / counts[row].sum(), 2).tolist()}, too far from "
+            f"softmax(y / {tau}) over its {k} most likely, "
+            f"{np.round(expected[row], 2).tolist()}."
+            + (hint or " Mask, then divide by the temperature, then softmax."))
+    print("top_k_sampling: only the k most likely drawn, with the renormalised\n"
+          "probabilities of softmax(y / temperature), for k = 6, 3, 2, 1")
+
+
+def bits_with_reset(fn, model, ids, *, batch_size: int, windows=(4, 16, 64)) -> None:
+    """``fn(model, ids, window)``: the bits per character of ``model`` on
+    ``ids`` when the state is reset to zero every ``window`` characters, read
+    with ``tbptt_batches(ids, batch_size, window)`` (ex. 8.3). Compared, for
+    each window, with :func:`rnncourse.train.evaluate` without the state carried."""
+    import math
+
+    from rnncourse.data import tbptt_batches
+    from rnncourse.train import evaluate, sequence_cross_entropy
+
+    def bits(w, *, stateful=False, per_batch=False):
+        batches = tbptt_batches(ids, batch_size=batch_size, seq_len=w)
+        if per_batch:
+            return np.mean([evaluate(model, [b], sequence_cross_entropy) for b in batches]) / math.log(2)
+        return evaluate(model, batches, sequence_cross_entropy, stateful=stateful) / math.log(2)
+
+    for w in windows:
+        name = f"bits_with_reset(model, ids, {w})"
+        got, expected = _number(fn(model, ids, w), name), bits(w)
+        if abs(got - expected) <= 1e-6 * max(1.0, abs(expected)):
+            continue
+        slips = {
+            "with the state carried from batch to batch: call the model with "
+            "state=None for every batch": bits(w, stateful=True),
+            "in nats: divide by ln 2 for bits": expected * math.log(2),
+            "as the mean of the batches' means, so that the last, shorter batch "
+            "counts as much as a full one: sum the losses (reduction='sum') and "
+            "divide by the number of characters": bits(w, per_batch=True),
+            f"with windows of {w + 1}: seq_len is the window itself": bits(w + 1),
+            f"with windows of {w - 1}: seq_len is the window itself": bits(w - 1) if w > 1 else None,
+        }
+        hint = next((f" Hint: that is the score {slip}." for slip, value in slips.items()
+                     if value is not None and abs(got - value) <= 1e-6 * max(1.0, abs(value))), "")
+        raise ExerciseError(f"{name} = {got:.6f}, expected {expected:.6f} bits per character "
+                            "(evaluate() with the state reset at each batch of tbptt_batches(ids, "
+                            f"batch_size, seq_len={w})).{hint}")
+    print(f"bits_with_reset: agrees with evaluate() for windows of {', '.join(map(str, windows))}")
 
 
 # -- chapter 9 ---------------------------------------------------------------
@@ -1177,6 +1437,57 @@ def shuffle_frames(fn) -> None:
     print(f"shuffle_frames: {B} clips, each its own frames in its own random order,\n"
           "drawn from the generator, in float32 and float64")
 
+
+def closest_approach(fn) -> None:
+    """``fn(a, u, b, v)`` for arrays ``(n, 2)``: the time ``t*`` at which the
+    paths ``a + u t`` and ``b + v t`` come closest, and their distance then,
+    both ``(n,)`` (ex. 12.3). In float64 and float32, against the formula."""
+    rng = np.random.default_rng(12)
+    n = 5
+    for dtype in (np.float64, np.float32):
+        a, u, b, v = (rng.normal(size=(n, 2)).astype(dtype) for _ in range(4))
+        u[0] = v[0] + np.array([1e-3, 0], dtype)      # nearly parallel: t* far away
+        d, w = (a - b).astype(float), (u - v).astype(float)
+        t_star = -(d * w).sum(-1) / (w * w).sum(-1)
+        gap = np.linalg.norm(d + w * t_star[:, None], axis=-1)
+        name = f"closest_approach(a, u, b, v) for n = {n} in {np.dtype(dtype).name}"
+        got = fn(a.copy(), u.copy(), b.copy(), v.copy())
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise ExerciseError(f"{name} should return two arrays, t* and the distance, "
+                                f"got {type(got).__name__}")
+        got_t, got_gap = (np.asarray(g, dtype=float) for g in got)
+        for what, value in (("t*", got_t), ("the distance", got_gap)):
+            if value.shape != (n,):
+                raise ExerciseError(
+                    f"{name}: {what} has shape {value.shape}, expected ({n},): one value per "
+                    "pair, the dot products summed over the last axis (the coordinates), "
+                    "sum(axis=-1)")
+        tol = dict(rtol=1e-9 if dtype == np.float64 else 2e-3, atol=1e-9 if dtype == np.float64 else 1e-4)
+        t_slips = {
+            "the other sign: the derivative 2 d.w + 2 t |w|^2 is 0 at t* = -d.w / |w|^2, "
+            "with d = a - b and w = u - v taken in the same order": -t_star,
+            "dividing by |w| instead of |w|^2": t_star * np.linalg.norm(w, axis=-1),
+            "clipped to the future (t* >= 0): the exercise asks for t* on the whole "
+            "line": np.maximum(t_star, 0),
+            "swapped with the distance: return t*, then the distance": gap,
+        }
+        if not np.allclose(got_t, t_star, **tol):
+            i = int(np.argmax(np.abs(got_t - t_star)))
+            hint = next((f" Hint: that is t* {h}." for h, wrong in t_slips.items()
+                         if np.allclose(got_t, wrong, **tol)), "")
+            raise ExerciseError(f"{name}: t*[{i}] = {got_t[i]:.6g}, expected {t_star[i]:.6g}.{hint}")
+        gap_slips = {
+            "the squared distance: take the square root": gap**2,
+            "the distance at t = 0, not at t*": np.linalg.norm(d, axis=-1),
+        }
+        if not np.allclose(got_gap, gap, **tol):
+            i = int(np.argmax(np.abs(got_gap - gap)))
+            hint = next((f" Hint: that is {h}." for h, wrong in gap_slips.items()
+                         if np.allclose(got_gap, wrong, **tol)), "")
+            raise ExerciseError(f"{name}: the distance [{i}] = {got_gap[i]:.6g}, expected "
+                                f"{gap[i]:.6g}, the length of d + w t*.{hint}")
+    print("closest_approach: t* and the distance agree with the formula,\n"
+          "in float64 and float32")
 
 # -- chapter 13 --------------------------------------------------------------
 

@@ -1,5 +1,7 @@
-"""The exercise checks of chapters 2-7 and 9-14 pass the hidden solutions and
+"""The exercise checks of chapters 2-14 pass the hidden solutions and
 fail typical wrong answers with their own message."""
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -928,3 +930,214 @@ def test_receptive_field_passes_the_solution(capsys):
 def test_receptive_field_catches(wrong, match):
     with pytest.raises(ExerciseError, match=match):
         check.receptive_field(wrong)
+
+
+# -- chapter 8, exercise 4 ---------------------------------------------------
+
+def top_k_sampler(*, keep=0, mask=-math.inf, tau=None, positions=False, seeded=True):
+    """sample_top_k with knobs for the usual slips: keep k + keep characters,
+    fill the others with ``mask``, use ``tau(temperature)``, return positions."""
+    @torch.no_grad()
+    def sample_top_k(model, prefix, length, k, temperature, generator):
+        ids, state, drawn = prefix[:, None], None, []
+        for _ in range(length):
+            step_logits, state = model(ids, state)
+            y = step_logits[-1, 0].double()
+            values, _ = torch.topk(y, min(k + keep, len(y)))
+            y = y.masked_fill(y < values[-1], mask)
+            t = temperature if tau is None else tau(temperature)
+            p = torch.softmax(values / t if positions else y / t, dim=0)
+            i = torch.multinomial(p, 1, generator=generator if seeded else None)
+            drawn.append(i)
+            ids = i[:, None]   # with positions, the position is fed back
+        return torch.cat(drawn)
+
+    return sample_top_k
+
+
+def top_k_by_values(model, prefix, length, k, temperature, generator):
+    """Another correct form: draw among the k values, map back to characters."""
+    out, state, x = [], None, prefix[:, None]
+    for _ in range(length):
+        logits, state = model(x, state)
+        values, indices = logits[-1, 0].topk(k)
+        j = torch.multinomial(torch.softmax(values / temperature, 0), 1, generator=generator)
+        out.append(int(indices[j]))
+        x = indices[j][:, None]
+    return out  # a list of ints
+
+
+def test_top_k_sampling_passes_the_solutions(capsys):
+    check.top_k_sampling(hidden_solution("08_char_rnn.ipynb", "sample_top_k",
+                                         math=math, device=torch.device("cpu")))
+    check.top_k_sampling(top_k_by_values)
+    assert capsys.readouterr().out.count("only the k most likely drawn") == 2
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (top_k_sampler(keep=1), r"k=3.*rank 4 .* k \+ 1 characters were kept"),
+    (top_k_sampler(mask=0.0), r"k=3.*outside the 3 most likely; the others were not masked"),
+    (top_k_sampler(keep=-1), r"k=2.*keeping k - 1 characters"),
+    (top_k_sampler(tau=lambda t: 1.0), r"k=3, temperature=0.5.*without the temperature"),
+    (top_k_sampler(tau=lambda t: 1 / t), r"y \* temperature instead of y / temperature"),
+    (top_k_sampler(positions=True), r"k=6.*positions among the k candidates"),
+    (top_k_sampler(seeded=False), "draw with the generator given"),
+])
+def test_top_k_sampling_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.top_k_sampling(wrong)
+
+
+# -- chapter 8, exercise 3 ---------------------------------------------------
+
+def reset_bits(model, ids, window, *, carry=False, per_batch=False, nats=False, shift=0):
+    """bits_with_reset with knobs for the usual slips."""
+    from rnncourse.data import tbptt_batches
+
+    total, count, means, state = 0.0, 0, [], None
+    with torch.no_grad():
+        for x, y in tbptt_batches(ids, batch_size=10, seq_len=window + shift):
+            logits, new_state = model(x, state)
+            state = new_state if carry else None
+            loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1),
+                                               reduction="sum").item()
+            total, count = total + loss, count + y.numel()
+            means.append(loss / y.numel())
+    nats_per_char = np.mean(means) if per_batch else total / count
+    return nats_per_char if nats else nats_per_char / math.log(2)
+
+
+@pytest.fixture(scope="module")
+def char_model_and_ids():
+    from rnncourse.torch.models import CharLM
+
+    torch.manual_seed(8)
+    return CharLM(12, 16, 8, cell="lstm").eval(), torch.randint(0, 12, (2001,))
+
+
+def test_bits_with_reset_passes_the_solutions(char_model_and_ids, capsys):
+    from rnncourse.data import tbptt_batches
+
+    model, ids = char_model_and_ids
+    solution = hidden_solution("08_char_rnn.ipynb", "bits_with_reset", math=math, F=nn.functional,
+                               tbptt_batches=tbptt_batches, B_valid=10, V=12,
+                               device=torch.device("cpu"))
+    check.bits_with_reset(solution, model, ids, batch_size=10)
+    check.bits_with_reset(lambda m, i, w: torch.tensor(reset_bits(m, i, w)), model, ids,
+                          batch_size=10)  # a 0-d tensor
+    assert capsys.readouterr().out.count("agrees with evaluate()") == 2
+
+
+@pytest.mark.parametrize("knobs, match", [
+    (dict(carry=True), r"ids, 4\) = .*state carried from batch to batch"),
+    (dict(nats=True), r"ids, 4\) = .*in nats"),
+    (dict(per_batch=True), r"ids, 16\) = .*mean of the batches' means"),
+    (dict(shift=1), r"ids, 4\) = .*windows of 5"),
+    (dict(shift=-1), r"ids, 4\) = .*windows of 3"),
+])
+def test_bits_with_reset_catches(char_model_and_ids, knobs, match):
+    model, ids = char_model_and_ids
+    with pytest.raises(ExerciseError, match=match):
+        check.bits_with_reset(lambda m, i, w: reset_bits(m, i, w, **knobs), model, ids, batch_size=10)
+
+
+# -- chapter 6, exercise 4 ---------------------------------------------------
+
+def irnn_maker(*, relu=True, eye=True, zero=("bias_ih_l0", "bias_hh_l0"), sd=0.001, double=False,
+               extra=False):
+    """make_irnn with knobs for the usual slips."""
+    def make_irnn(H):
+        model = SequenceRegressor(2, H, 1, cell="rnn")
+        model.core = nn.RNN(2, H, nonlinearity="relu" if relu else "tanh")
+        if extra:
+            model.rnn = nn.RNN(2, H, nonlinearity="relu")
+        with torch.no_grad():
+            if eye:
+                model.core.weight_hh_l0.copy_(torch.eye(H))
+            for bias in zero:
+                getattr(model.core, bias).zero_()
+            if sd is not None:
+                model.core.weight_ih_l0.normal_(0.0, sd)
+        return model.double() if double else model
+
+    return make_irnn
+
+
+def test_irnn_passes_the_solutions(capsys):
+    check.irnn(hidden_solution("06_long_range.ipynb", "make_irnn", SequenceRegressor=SequenceRegressor))
+    check.irnn(irnn_maker(double=True))  # in float64
+    assert capsys.readouterr().out.count("irnn: nn.RNN with the ReLU") == 2
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (irnn_maker(relu=False), r"make_irnn\(1\).core uses tanh: .* nonlinearity='relu'"),
+    (irnn_maker(eye=False), "should be the identity, it is PyTorch's random start"),
+    (irnn_maker(zero=("bias_hh_l0",)), "PyTorch adds two biases, zero both"),
+    (irnn_maker(sd=None), r"make_irnn\(64\): W_xh .* standard deviation 0.0"),
+    (irnn_maker(sd=0.001**2), "not the variance"),
+    (irnn_maker(extra=True), "do not add a second RNN"),
+    (lambda H: nn.RNN(2, H, nonlinearity="relu"), "expected a torch.nn.RNN: replace"),
+])
+def test_irnn_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.irnn(wrong)
+
+
+def test_checks_leave_the_chapters_random_stream_alone(capsys):
+    """ex. 6.4 and 8.4: a chapter trains after its check; the check draws no
+    number from torch's global generator that the chapter would have drawn."""
+    for run in (lambda: check.irnn(irnn_maker()),
+                lambda: check.top_k_sampling(top_k_by_values)):
+        torch.manual_seed(0)
+        expected = torch.rand(3)
+        torch.manual_seed(0)
+        run()
+        assert torch.equal(torch.rand(3), expected)
+
+
+# -- chapter 12, exercise 3 --------------------------------------------------
+
+def approach(a, u, b, v, *, sign=-1, power=2, root=True, future=False, at_zero=False, swap=False):
+    """closest_approach with knobs for the usual slips."""
+    d, w = a - b, u - v
+    t_star = sign * (d * w).sum(axis=-1) / np.linalg.norm(w, axis=-1) ** power
+    if future:
+        t_star = np.maximum(t_star, 0)
+    gap2 = ((d + w * (0 if at_zero else t_star[:, None])) ** 2).sum(axis=-1)
+    gap = np.sqrt(gap2) if root else gap2
+    return (gap, t_star) if swap else (t_star, gap)
+
+
+def test_closest_approach_passes_the_solutions(capsys):
+    check.closest_approach(hidden_solution("12_video.ipynb", "closest_approach"))
+
+    def from_the_parabola(a, u, b, v):  # another correct form, in torch, as a list
+        d, w = torch.as_tensor(a - b), torch.as_tensor(u - v)
+        t = -torch.einsum("ni,ni->n", d, w) / torch.einsum("ni,ni->n", w, w)
+        return [t, (d.norm(dim=1) ** 2 - (t * w.norm(dim=1)) ** 2).clamp(min=0).sqrt()]
+
+    check.closest_approach(from_the_parabola)
+    assert capsys.readouterr().out.count("agree with the formula") == 2
+
+
+@pytest.mark.parametrize("knobs, match", [
+    (dict(sign=1), r"t\*\[\d\] = .*the other sign"),
+    (dict(power=1), r"dividing by \|w\| instead of \|w\|\^2"),
+    (dict(future=True), "clipped to the future"),
+    (dict(swap=True), "swapped with the distance"),
+    (dict(root=False), "the squared distance: take the square root"),
+    (dict(at_zero=True), "the distance at t = 0, not at t"),
+])
+def test_closest_approach_catches(knobs, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.closest_approach(lambda a, u, b, v: approach(a, u, b, v, **knobs))
+
+
+def test_closest_approach_wants_one_value_per_pair():
+    """The dot products summed over the pairs (axis 0), not the coordinates."""
+    def over_pairs(a, u, b, v):
+        d, w = a - b, u - v
+        return -(d * w).sum(axis=0) / (w * w).sum(axis=0), approach(a, u, b, v)[1]
+
+    with pytest.raises(ExerciseError, match=r"t\* has shape \(2,\), expected \(5,\)"):
+        check.closest_approach(over_pairs)

@@ -13,8 +13,9 @@ the part spent starting the kernel and importing (the first two code cells),
 and the slowest cell with the section it is in; then the slowest cells of the whole
 book and their share of the total. It says on which machine it was measured,
 and how fast that machine was at the time: the seconds of a fixed reference
-workload, run before and after the chapters (the same VM has run the same
-chapters 10-40% slower on another day; compare tables by this figure first).
+workload, run before and after the chapters (on 2026-12-02 the same VM ran the
+same chapters 1.7 times slower in the morning than at ten; compare tables by
+this figure first).
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv lab test book learner student chromium clean distclean sync perf stress
+.PHONY: help venv lab test book learner student chromium clean distclean sync perf stress seeds
 
 help:
 	@echo "make lab     set up .venv and open the chapters in JupyterLab (for learners)"
@@ -14,6 +14,7 @@ help:
 	@echo "make learner write learner/NN_topic.ipynb: the chapters with the book's numbers in the prose (after make book)"
 	@echo "make student write student/NN_topic.ipynb: the same without solutions (after make book)"
 	@echo "make stress  run the chapters that time things 3 times beside 2 CPU burners"
+	@echo "make seeds   run chapters 5 and 10-12 on other seeds (SHIFT=1000 by default) and check their claims"
 	@echo "make perf    measure every chapter's execution time for the Performance page"
 	@echo "make sync    put the chapters in their stored form (setup cell, no outputs)"
 	@echo "make clean   remove build products (keeps .venv); make distclean also removes .venv"
@@ -69,6 +70,11 @@ perf: $(STAMP)
 # Every chapter that times something, three times, with two CPU burners running.
 stress: $(STAMP)
 	$(PY) tools/stress.py --runs 3 --burners 2
+
+# Chapters' claims, checked on seeds they were not written with.
+SHIFT ?= 1000
+seeds: $(STAMP)
+	$(PY) tools/other_seeds.py --shift $(SHIFT) --jobs 2
 
 sync: $(STAMP)
 	$(PY) tools/notebooks.py sync

@@ -9,7 +9,8 @@ torch
 data
     The course's data sets, shipped with the package, and synthetic tasks.
 """
-from rnncourse.book import glue, seed_everything, default_device
+from rnncourse.book import default_device, glue, seed_everything, seeds
 
 __version__ = "0.1.0"
-__all__ = ["glue", "seed_everything", "default_device", "__version__"]
+__all__ = ["glue", "seed_everything", "seeds", "default_device",
+           "__version__"]

@@ -68,3 +68,36 @@ def test_kernels_started_at_once_each_answer_on_their_own_sockets():
     assert {transport for transport, _, _ in runs} == {"ipc"}
     directories = {Path(ip).parent for _, ip, _ in runs}
     assert len(directories) == 4 and not any(d.exists() for d in directories)
+
+
+def test_a_seed_shift_moves_every_seed(monkeypatch):
+    """With RNNCOURSE_SEED_SHIFT set, seed_everything(s) draws what
+    seed_everything(s + shift) draws unshifted, and seeds(n) starts there."""
+    monkeypatch.delenv(book.SEED_SHIFT_VARIABLE, raising=False)
+    expected = book.seed_everything(7).random(3)
+    import torch
+    expected_torch = torch.rand(3)
+    assert book.seeds(3) == [0, 1, 2]
+    monkeypatch.setenv(book.SEED_SHIFT_VARIABLE, "5")
+    assert np.array_equal(book.seed_everything(2).random(3), expected)
+    assert torch.equal(torch.rand(3), expected_torch)
+    assert book.seeds(3) == [5, 6, 7]
+    monkeypatch.setenv(book.SEED_SHIFT_VARIABLE, "five")
+    with pytest.raises(ValueError, match="RNNCOURSE_SEED_SHIFT must be an integer, got 'five'"):
+        book.seeds(3)
+    with pytest.raises(ValueError, match="positive int, got 0"):
+        book.seeds(0)
+
+
+def test_a_kernel_run_by_the_tools_sees_the_shift_and_names_what_failed(monkeypatch, tmp_path):
+    """tools/other_seeds.py sets the shift in its own environment: the chapter's
+    kernel must inherit it, and a failed assert comes back with its line."""
+    code = "from rnncourse import seeds\nshifted = seeds(2)\nassert shifted == [0, 1], f'got {shifted}'"
+    path = tmp_path / "shifted.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]), path)
+    execute = tool("notebooks").execute
+    monkeypatch.delenv(book.SEED_SHIFT_VARIABLE, raising=False)
+    assert execute(path) is None
+    monkeypatch.setenv(book.SEED_SHIFT_VARIABLE, "1000")
+    assert execute(path) == ("----> 3 assert shifted == [0, 1], f'got {shifted}' | "
+                             "AssertionError: got [1000, 1001]")

@@ -75,6 +75,28 @@ def private_sockets() -> Iterator[Config]:
                                         "ip": os.path.join(directory, "kernel")}})
 
 
+def execute(path: Path) -> str | None:
+    """Run ``path`` top to bottom in a fresh kernel (which inherits this
+    process's environment); None, or what failed: the cell's line that
+    raised and the error."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    try:
+        with private_sockets() as config:
+            NotebookClient(nb, config=config, timeout=600,
+                           kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}
+                           ).execute()
+    except CellExecutionError as error:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))    # no colours
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        raised = [line for line in lines if line.startswith("---->")]
+        return " | ".join(raised[-1:] + lines[-1:])[:400] or "failed"
+    return None
+
+
 def problems(nb, source: str) -> list[str]:
     """What keeps ``nb`` from its stored form (empty when it is right)."""
     found = []

@@ -20,12 +20,10 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from notebooks import private_sockets, toc_chapters  # noqa: E402
+from notebooks import execute, toc_chapters  # noqa: E402
 
 CLOCK = re.compile(r"perf_counter|thread_time|process_time")
 
@@ -35,19 +33,6 @@ def timing_chapters() -> list[Path]:
     return [path for path in toc_chapters()
             if any(cell.cell_type == "code" and CLOCK.search(cell.source)
                    for cell in nbformat.read(path, as_version=4).cells)]
-
-
-def execute(path: Path) -> str | None:
-    """Run ``path`` top to bottom in a fresh kernel; None, or what failed."""
-    nb = nbformat.read(path, as_version=4)
-    try:
-        with private_sockets() as config:
-            NotebookClient(nb, config=config, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
-    except CellExecutionError as error:
-        lines = [line for line in str(error).splitlines() if line.strip()]
-        return lines[-1][:300] if lines else "CellExecutionError"
-    return None
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """Generated video clips whose labels depend on the order of the frames.
 
 Real video data sets are too large to ship; these clips are drawn from a seed
-in a fraction of a second and isolate what a recurrent network adds to video:
+(a few milliseconds a clip at most, on one CPU core) and isolate what a recurrent network adds to video:
 memory of the order of frames. A clip is a float32 tensor ``(T, n, C, S, S)``,
 time-major as everywhere in the course: ``T`` frames of ``C`` channels and
 ``S x S`` pixels, values about 0 (background) to 1 (an object's centre), plus

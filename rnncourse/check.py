@@ -1415,6 +1415,12 @@ def shuffle_frames(fn) -> None:
                                 "not T independent draws")
         if torch.all(source_t == torch.arange(T)[:, None]):
             raise ExerciseError(f"{name}: every frame is still in its place")
+        for end, t in (("first", 0), ("last", T - 1)):
+            if torch.all(source_t[t] == t):
+                raise ExerciseError(
+                    f"{name}: the {end} frame stays in its place in every clip: permute all T "
+                    "frames (torch.randperm(T), not 1 + torch.randperm(T - 1)); a frame at a "
+                    "known place tells where the dot starts or ends, and so the direction")
         if torch.all(source_t == source_t[:, :1]):
             raise ExerciseError(f"{name}: every clip got the same order of frames, "
                                 f"{source_t[:, 0].tolist()}: draw one permutation per clip")
@@ -1488,6 +1494,58 @@ def closest_approach(fn) -> None:
                                 f"{gap[i]:.6g}, the length of d + w t*.{hint}")
     print("closest_approach: t* and the distance agree with the formula,\n"
           "in float64 and float32")
+
+
+def torus_sets(sets, like) -> None:
+    """``sets``: what ``torus_sets()`` returned for ex. 12.4(b), the training,
+    validation and test clips of the direction task on the torus
+    (``moving_dot_clips(..., wrap=True)``), each of the size of the chapter's
+    sets ``like`` and drawn independently, in time-reversed pairs.
+
+    The check reads the clips themselves: their shapes, the pairs, whether the
+    first frame tells the direction (it does on the bounded frame: a dot going
+    right starts on the left), and whether a test clip repeats a training one.
+    """
+    import torch
+
+    roles = ("training", "validation", "test")
+    if not isinstance(sets, (tuple, list)) or len(sets) != 3:
+        raise ExerciseError("torus_sets() should return three sets of clips, [training, validation, test], "
+                            f"got {type(sets).__name__}" + (f" of {len(sets)}" if hasattr(sets, "__len__") else ""))
+    for role, clips, model in zip(roles, sets, like):
+        x, y = getattr(clips, "x", None), getattr(clips, "y", None)
+        if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
+            raise ExerciseError(f"the {role} set is a {type(clips).__name__}: expected clips with x and y, "
+                                "as moving_dot_clips returns them")
+        if x.shape != model.x.shape:
+            raise ExerciseError(f"the {role} clips have shape {tuple(x.shape)}, the chapter's "
+                                f"{tuple(model.x.shape)}: the same sizes (and numbers of clips) as the "
+                                "chapter's sets, so that only the torus differs")
+        pairs = torch.equal(x[:, 1::2], x[:, 0::2].flip(0)) and torch.equal(y[1::2], 1 - y[0::2])
+        if not pairs:
+            raise ExerciseError(f"the {role} clips are not in time-reversed pairs (clip 2i + 1 is clip 2i "
+                                "played backwards, with the other label): draw each set whole with "
+                                "moving_dot_clips; shuffling or splitting one draw breaks the pairs, and "
+                                "with them the proof that every order-free classifier is at chance")
+        frame = (x[0, :, 0] - 0.2).clamp(min=0)                    # the first frames, (n, S, S)
+        column = ((frame.sum(1) * torch.arange(frame.shape[-1])).sum(-1)
+                  / (frame.sum((1, 2)) + 1e-9))
+        gap = float(column[y == 1].mean() - column[y == 0].mean())
+        if abs(gap) > 4:
+            raise ExerciseError(
+                f"in the {role} clips the first frame tells the direction: the dots that go right "
+                f"start {-gap:.1f} pixels further left on average. These are the bounded clips; on "
+                "the torus (moving_dot_clips(..., wrap=True)) the start is anywhere")
+    train = {bytes(clip.numpy()) for clip in sets[0].x.unbind(1)}
+    for role, clips in zip(roles[1:], sets[1:]):
+        repeated = sum(bytes(clip.numpy()) in train for clip in clips.x.unbind(1))
+        if repeated:
+            raise ExerciseError(f"{repeated} of the {clips.x.shape[1]} {role} clips are training clips: "
+                                "draw the three sets independently (as three_sets does, from the "
+                                "chapter's generator), so that the scores come from clips that "
+                                "trained nothing")
+    print("torus_sets: three independent sets of the chapter's sizes, in pairs,\n"
+          "whose first frames do not tell the direction")
 
 # -- chapter 13 --------------------------------------------------------------
 
@@ -1629,3 +1687,112 @@ def receptive_field(fn) -> None:
         raise ExerciseError(f"{name} = {got:g}, expected {expected}: the field starts at one "
                             f"input, and each layer adds (k - 1) times its dilation.{hint}")
     print(f"receptive_field: correct on {len(cases)} stacks, with and without dilations")
+
+
+_LSTM_PARAMETERS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+def zero_gradients(fn) -> None:
+    """``fn(lstm)`` runs a one-layer ``torch.nn.LSTM`` on a batch of random
+    sequences of length one from ``h_0 = c_0 = 0``, backpropagates from its
+    outputs and returns ``{name: mask}`` for the four parameters, each mask a
+    boolean tensor of the parameter's shape, True where the gradient is exactly
+    zero (ex. 14.4). Checked on three LSTMs, one of them with the gradients of
+    an earlier step left in ``.grad``."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):   # the chapter's random stream untouched
+        _zero_gradients(fn)
+
+
+def _recording_lstm(D: int, H: int):
+    """An ``nn.LSTM(D, H)`` that records the input and the state of each call."""
+    import torch
+
+    class RecordingLSTM(torch.nn.LSTM):
+        def forward(self, input, hx=None):
+            self.calls.append((tuple(input.shape), input.detach().clone(), hx))
+            return super().forward(input, hx)
+
+    lstm = RecordingLSTM(D, H)
+    lstm.calls = []
+    return lstm
+
+
+def _zero_gradients(fn) -> None:
+    import copy
+
+    import torch
+
+    gates = "ifgo"
+    for case, (D, H, stale) in enumerate([(3, 5, False), (1, 1, False), (4, 2, True)]):
+        torch.manual_seed(140 + case)
+        lstm = _recording_lstm(D, H)
+        reference = copy.deepcopy(lstm)
+        reference(torch.randn(1, 8, D))[0].sum().backward()
+        expected = {name: getattr(reference, name).grad == 0 for name in _LSTM_PARAMETERS}
+        if stale:   # as in the middle of training: the last step's gradients are still there
+            for p in lstm.parameters():
+                p.grad = torch.randn_like(p)
+        name = f"zero_gradients(nn.LSTM({D}, {H}))"
+        got = fn(lstm)
+        if not lstm.calls:
+            raise ExerciseError(f"{name} never ran the LSTM it is given: run lstm(x) on a batch of "
+                                "random sequences of length one")
+        for shape, x, hx in lstm.calls:
+            steps = shape[0] if len(shape) in (2, 3) and not lstm.batch_first else None
+            if steps != 1:
+                raise ExerciseError(
+                    f"{name} ran the LSTM on an input of shape {shape}: nn.LSTM reads (T, B, D), time "
+                    f"first (or (T, D) for one sequence), so that is {shape[0]} steps, and from the "
+                    "second step on h_{t-1}, c_{t-1} and weight_hh_l0 take part. A batch of B "
+                    "sequences of length one has shape (1, B, D)")
+            if hx is not None and any(torch.any(s != 0) for s in hx):
+                raise ExerciseError(f"{name} ran the LSTM from a state that is not zero: the exercise "
+                                    "starts from h_0 = c_0 = 0 (pass no state, lstm(x))")
+            if torch.all(x == 0):
+                raise ExerciseError(
+                    f"{name} ran the LSTM on inputs that are all zero: then x_1 multiplies the "
+                    "gradient of weight_ih_l0 to zero in every gate, as h_0 = 0 does for weight_hh_l0; "
+                    "use random inputs (torch.randn)")
+        if not isinstance(got, dict):
+            raise ExerciseError(f"{name} should return a dict {{name: mask}}, got {type(got).__name__}")
+        missing = [k for k in _LSTM_PARAMETERS if k not in got]
+        if missing:
+            raise ExerciseError(f"{name} returned a dict that lacks the keys {missing}")
+        for key in _LSTM_PARAMETERS:
+            mask, want = got[key], expected[key]
+            if isinstance(mask, np.ndarray):
+                mask = torch.from_numpy(mask)
+            if not isinstance(mask, torch.Tensor):
+                raise ExerciseError(f"{name}[{key!r}] should be a boolean tensor, got {type(mask).__name__}")
+            if mask.dtype != torch.bool:
+                raise ExerciseError(f"{name}[{key!r}] has dtype {mask.dtype}: return a boolean mask, "
+                                    f"True where the gradient is zero (grad == 0), not the gradient")
+            if tuple(mask.shape) != tuple(want.shape):
+                raise ExerciseError(f"{name}[{key!r}] has shape {tuple(mask.shape)}, expected "
+                                    f"{tuple(want.shape)}, the shape of lstm.{key}")
+            mask = mask.cpu()
+            if torch.equal(mask, want):
+                continue
+            if stale and not mask.any():
+                raise ExerciseError(
+                    f"{name}[{key!r}] marks no gradient as zero, but autograd gives {int(want.sum())}: "
+                    "this LSTM came with the gradients of an earlier step in .grad, as in training, "
+                    "and backward adds to them: zero them first (lstm.zero_grad())")
+            if torch.equal(mask, ~want):
+                raise ExerciseError(f"{name}[{key!r}] is True where the gradient is nonzero: "
+                                    "return True where it is zero (grad == 0)")
+            wrong_gates = [g for k, g in enumerate(gates)
+                           if not torch.equal(mask[k * H:(k + 1) * H], want[k * H:(k + 1) * H])]
+            if wrong_gates == ["o"] and mask[3 * H:].all():
+                hint = ("The output gate's rows came out unused: backpropagate from the output "
+                        "h_1 = o_1 * tanh(c_1) (lstm(x)[0]), not from c_1 alone")
+            else:
+                hint = f"Compare the rows of the gates {', '.join(wrong_gates)} with your answer to (a)"
+            raise ExerciseError(
+                f"{name}[{key!r}] marks {int(mask.sum())} entries as zero, but autograd gives "
+                f"{int(want.sum())} zero gradients, in other places (rows of gates "
+                f"{', '.join(wrong_gates)}; PyTorch stacks the gates as i, f, g, o). {hint}.")
+    print("zero_gradients: the zero gradients of an LSTM run for one step from zero,\n"
+          "as autograd gives them, for 3 LSTMs")

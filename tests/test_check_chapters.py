@@ -1,6 +1,13 @@
 """The exercise checks of chapters 2-14 pass the hidden solutions and
-fail typical wrong answers with their own message."""
+fail typical wrong answers with their own message.
+
+Each check is run on the solution as the chapter's solution cell defines it
+(``hidden_solution``, read from the notebook, so that a test cannot go on
+checking a stale copy), and on wrong answers: copies of the solution with
+knobs that make the usual slips, or answers written for the test. Chapters 4
+and 6 still pass copies for some of their checks."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -9,7 +16,7 @@ from torch import nn
 
 from rnncourse import check
 from rnncourse.check import ExerciseError
-from rnncourse.data import make_windows
+from rnncourse.data import VideoClips, make_windows, moving_dot_clips
 from rnncourse.numpy import sigmoid
 from rnncourse.torch import SequenceRegressor
 from rnncourse.train import fit
@@ -20,7 +27,7 @@ torch.set_num_threads(1)
 # -- chapter 7 ---------------------------------------------------------------
 
 def test_p_unseen_passes_the_solution(capsys):
-    check.p_unseen(lambda q, W: q**W)
+    check.p_unseen(hidden_solution("07_sunspots.ipynb", "p_unseen"))
     assert "agrees with a simulation" in capsys.readouterr().out
 
 
@@ -73,13 +80,8 @@ def train(model, X_train, Y_train, X_valid, Y_valid, epochs=30):
 
 
 def train_level_forecaster(X_train, Y_train, X_valid, Y_valid):
-    """The hidden solution of ex. 7.3."""
+    """As the solution of ex. 7.3, for the test that trains it on other data."""
     return train(SequenceRegressor(1, 32, 1, cell="lstm"), X_train, Y_train, X_valid, Y_valid)
-
-
-def train_direct(X_train, Y_train, X_valid, Y_valid):
-    """The hidden solution of ex. 7.4 (the chapter's best cell stands in as a GRU)."""
-    return train(ChangeForecaster("gru", 32, Y_train.shape[1]), X_train, Y_train, X_valid, Y_valid)
 
 
 def sunspot_windows(horizon=1):
@@ -93,8 +95,13 @@ def sunspot_windows(horizon=1):
 
 def test_trains_on_its_arguments_passes_the_solutions(capsys):
     torch.manual_seed(0)
-    check.trains_on_its_arguments(train_level_forecaster, name="train_level_forecaster")
-    check.trains_on_its_arguments(train_direct, horizon=12, name="train_direct")
+    chapter = dict(SequenceRegressor=SequenceRegressor, fit=fit, device=torch.device("cpu"), H=32, EPOCHS=30)
+    level = hidden_solution("07_sunspots.ipynb", "train_level_forecaster", helpers=("time_major", "loader"),
+                            **chapter)
+    direct = hidden_solution("07_sunspots.ipynb", "train_direct", best="gru", **chapter,
+                             helpers=("time_major", "loader", "ChangeForecaster", "train_forecaster"))
+    check.trains_on_its_arguments(level, name="train_level_forecaster")
+    check.trains_on_its_arguments(direct, horizon=12, name="train_direct")
     assert capsys.readouterr().out.count("learns the series it is given") == 2
 
 
@@ -132,7 +139,7 @@ def test_no_skip():
 
 def k_ahead_mae(direct, one_step, series, k, *, W=24, mean=80.0, std=60.0, horizon=None,
                 target_column=None, recursive_column=None, units=True):
-    """The hidden solution of ex. 7.4, with knobs for the usual slips."""
+    """A copy of ex. 7.4's solution, with knobs for the usual slips."""
     X, Y = make_windows(series, W, horizon=horizon or k)
     to_units = (lambda v: mean + std * v) if units else (lambda v: v)
     target = to_units(Y[:, k - 1 if target_column is None else target_column])
@@ -146,8 +153,14 @@ def k_ahead_mae(direct, one_step, series, k, *, W=24, mean=80.0, std=60.0, horiz
 
 
 def test_k_ahead_mae_passes_the_solution(capsys):
+    from rnncourse.data import Standardizer
+
+    scaler = Standardizer()
+    scaler.mean, scaler.std = 80.0, 60.0
+    check.k_ahead_mae(hidden_solution("07_sunspots.ipynb", "k_ahead_mae", helpers=("recursive_forecast",),
+                                      make_windows=make_windows, W=24, scaler=scaler), scale=60.0)
     check.k_ahead_mae(k_ahead_mae, scale=60.0)
-    assert "right months and units" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("right months and units") == 2
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -209,7 +222,7 @@ def bptt_pass(p, x, h_0, target):
 
 
 def bptt_checkpointed(p, x, h_0, target, c, *, copy=True, hand_back=True):
-    """The hidden solution of ex. 3.4; `copy=False` is the view trap, `hand_back=False`
+    """A copy of ex. 3.4's solution; `copy=False` is the view trap, `hand_back=False`
     drops dh_T between segments (truncated BPTT)."""
     starts = range(0, len(x), c)
     checkpoints, outputs, state = {}, np.empty(target.shape), h_0
@@ -239,8 +252,10 @@ def bptt_args():
 
 
 def test_checkpointing_passes_the_solution(bptt_args, capsys):
+    solution = hidden_solution("03_bptt.ipynb", "bptt_checkpointed", helpers=("forward", "backward", "mse"))
+    check.checkpointing(solution, bptt_pass, bptt_args, 32)
     check.checkpointing(bptt_checkpointed, bptt_pass, bptt_args, 32)
-    assert "right gradients, peak memory" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("right gradients, peak memory") == 2
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -270,7 +285,7 @@ def lstm_step(x_t, h_prev, c_prev, p):
 
 
 def lstm_step_stacked(x_t, h_prev, c_prev, p, order=GATES, transposed=False):
-    """The hidden solution of ex. 5.3 (with the weights multiplied from the left
+    """A copy of ex. 5.3's solution (with the weights multiplied from the left
     when `transposed`)."""
     W_x = np.concatenate([p["W_x" + k] for k in order])
     W_h = np.concatenate([p["W_h" + k] for k in order])
@@ -291,10 +306,11 @@ def lstm_step_joint(x_t, h_prev, c_prev, p):
 
 
 @pytest.mark.parametrize("answer", [
+    lambda *args: hidden_solution("05_gates.ipynb", "lstm_step_stacked", helpers=("sigmoid",), GATES=GATES)(*args),
     lstm_step_stacked,
     lambda *args: lstm_step_stacked(*args, transposed=True),
     lstm_step_joint,
-], ids=["stacked", "transposed", "joint"])
+], ids=["chapter", "stacked", "transposed", "joint"])
 def test_stacked_lstm_passes_the_solutions(answer, capsys):
     check.lstm_step(answer, stacked=True)
     assert "lstm_step: correct on 4 random cases" in capsys.readouterr().out
@@ -316,7 +332,7 @@ def test_unstacked_lstm_passes_without_stacked():
 
 
 def gru_step_backward(dh_t, x_t, h_prev, p, *, carousel=True, reset_in_m=True, z_sign=1):
-    """The hidden solution of ex. 5.4, with knobs for the usual slips."""
+    """A copy of ex. 5.4's solution, with knobs for the usual slips."""
     r_t = sigmoid(x_t @ p["W_xr"].T + h_prev @ p["W_hr"].T + p["b_r"])
     z_t = sigmoid(x_t @ p["W_xz"].T + h_prev @ p["W_hz"].T + p["b_z"])
     m_t = h_prev @ p["W_hn"].T + p["b_hn"]
@@ -334,8 +350,9 @@ def gru_step_backward(dh_t, x_t, h_prev, p, *, carousel=True, reset_in_m=True, z
 
 
 def test_gru_step_backward_passes_the_solution(capsys):
+    check.gru_step_backward(hidden_solution("05_gates.ipynb", "gru_step_backward", helpers=("sigmoid", "gru_step")))
     check.gru_step_backward(gru_step_backward)
-    assert "all 12 gradients agree" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("all 12 gradients agree") == 2
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -364,7 +381,7 @@ def probe():
 
 
 def front_padder(W_xh, W_hh, *, extra=0, dtype=None, after=False):
-    """The hidden solution of ex. 9.2 (its globals bound), with knobs for the slips."""
+    """A copy of ex. 9.2's solution (its globals bound), with knobs for the slips."""
     def front_padded_state(x, k, b):
         steps = max(k + extra, 0)
         pad = x.new_zeros(steps, x.shape[1])
@@ -381,6 +398,14 @@ def front_padder(W_xh, W_hh, *, extra=0, dtype=None, after=False):
 def test_front_padded_state_passes_the_solution(probe, dtype, capsys):
     W_xh, W_hh, b_h, x = probe
     check.front_padded_state(front_padder(W_xh, W_hh, dtype=dtype), W_xh, W_hh, b_h, x)
+    assert "correct for k = 0, 1 and 5" in capsys.readouterr().out
+
+
+def test_front_padded_state_passes_the_chapters_solution(probe, capsys):
+    W_xh, W_hh, b_h, x = probe
+    solution = hidden_solution("09_names.ipynb", "front_padded_state", W_xh=W_xh, W_hh=W_hh,
+                               H=W_hh.shape[0], D=W_xh.shape[1])
+    check.front_padded_state(solution, W_xh, W_hh, b_h, x)
     assert "correct for k = 0, 1 and 5" in capsys.readouterr().out
 
 
@@ -409,7 +434,7 @@ def test_front_padded_state_turns_a_dtype_error_into_its_message(probe):
 
 
 def masked_mean(y, lengths, *, divide_by_T=False, strict=False):
-    """The hidden solution of ex. 9.3, with knobs for the slips."""
+    """A copy of ex. 9.3's solution, with knobs for the slips."""
     t = torch.arange(1, y.shape[0] + 1)
     mask = ((t[:, None] < lengths) if strict else (t[:, None] <= lengths)).to(y.dtype)
     total = (mask[:, :, None] * y).sum(dim=0)
@@ -417,9 +442,10 @@ def masked_mean(y, lengths, *, divide_by_T=False, strict=False):
 
 
 def test_masked_mean_passes_the_solution(capsys):
+    check.masked_mean(hidden_solution("09_names.ipynb", "masked_mean"))
     check.masked_mean(masked_mean)
     check.masked_mean(lambda y, lengths: masked_mean(y.double(), lengths))  # float64 whatever the input
-    assert capsys.readouterr().out.count("masked_mean: correct") == 2
+    assert capsys.readouterr().out.count("masked_mean: correct") == 3
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -437,7 +463,7 @@ COUNTS = np.array([300, 40, 9, 120, 15, 2, 60])
 
 
 def weighted_loss(logits, target, *, weights=None, reduction="weighted mean"):
-    """The hidden solution of ex. 9.4 (and the alternative normalisation)."""
+    """A copy of ex. 9.4's solution (and the alternative normalisation)."""
     w_k = COUNTS.sum() / (len(COUNTS) * COUNTS) if weights is None else weights
     w = torch.as_tensor(w_k, dtype=logits.dtype)
     if reduction == "weighted mean":
@@ -446,10 +472,12 @@ def weighted_loss(logits, target, *, weights=None, reduction="weighted mean"):
 
 
 @pytest.mark.parametrize("answer", [
+    lambda logits, target: hidden_solution("09_names.ipynb", "weighted_loss", train_idx=range(COUNTS.sum()),
+                                           K=len(COUNTS), N_k=COUNTS)(logits, target),
     weighted_loss,
     lambda logits, target: weighted_loss(logits, target, reduction="mean"),
     lambda logits, target: weighted_loss(logits, target, weights=1 / COUNTS),  # the scale cancels
-], ids=["weight", "mean of weighted", "1/N_k"])
+], ids=["chapter", "weight", "mean of weighted", "1/N_k"])
 def test_weighted_loss_passes_the_solutions(answer, capsys):
     check.weighted_loss(answer, COUNTS)
     assert "weighted_loss: correct" in capsys.readouterr().out
@@ -469,7 +497,7 @@ def test_weighted_loss_catches(wrong, match):
 
 
 def test_chrono_bias_passes_the_solution(capsys):
-    check.chrono_bias(lambda H, T_max, rng: np.log(rng.uniform(1, T_max - 1, size=H)))
+    check.chrono_bias(hidden_solution("05_gates.ipynb", "chrono_bias"))
     assert "chrono_bias: u = exp(b_f) uniform" in capsys.readouterr().out
 
 
@@ -487,7 +515,7 @@ def test_chrono_bias_catches(wrong, match):
 
 
 def backward_relu(p, x, h, dy, *, local="relu", dh_0=True):
-    """The hidden solution of ex. 3.3, with knobs for the usual slips."""
+    """A copy of ex. 3.3's solution, with knobs for the usual slips."""
     grads = {name: np.zeros_like(value) for name, value in p.items()}
     from_next = np.zeros_like(h[0])
     for t in reversed(range(1, len(x) + 1)):
@@ -503,8 +531,9 @@ def backward_relu(p, x, h, dy, *, local="relu", dh_0=True):
 
 
 def test_relu_backward_passes_the_solution(capsys):
+    check.relu_backward(hidden_solution("03_bptt.ipynb", "backward_relu"))
     check.relu_backward(backward_relu)
-    assert "every gradient agrees" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("every gradient agrees") == 2
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -521,7 +550,7 @@ def test_relu_backward_catches(wrong, match):
 # -- chapter 2 ---------------------------------------------------------------
 
 def detector(k=10.0, copy_bias=0.0, and_threshold=1.5, hold=0.0):
-    """The chapter's solution; the keywords make the typical wrong ones."""
+    """A copy of the chapter's solution; the keywords make the typical wrong ones."""
     W_xh = np.full((2, 1), k)
     W_hh = np.array([[hold, 0.0], [k, 0.0]])
     b_h = np.array([copy_bias, -and_threshold * k])
@@ -529,9 +558,10 @@ def detector(k=10.0, copy_bias=0.0, and_threshold=1.5, hold=0.0):
 
 
 def test_detector_weights_passes_the_solution_and_other_gains(capsys):
-    for k in (10.0, 25.0):
-        check.detector_weights(lambda: detector(k))
-    assert "correct at all" in capsys.readouterr().out
+    solution = hidden_solution("02_rnn_model.ipynb", "detector_weights")
+    for answer in (solution, lambda: solution(25.0), lambda: detector(10.0)):
+        check.detector_weights(answer)
+    assert capsys.readouterr().out.count("correct at all") == 3
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -605,7 +635,7 @@ def test_clip_dict_by_norm_catches(wrong, match):
 # -- chapter 13 --------------------------------------------------------------
 
 def doubling_scan(a, b, rounds=None):
-    """The chapter's solution; ``rounds`` stops early (a typical wrong one)."""
+    """A copy of the chapter's solution; ``rounds`` stops early (a typical wrong one)."""
     a, b, shift, done = a.clone(), b.clone(), 1, 0
     while shift < len(a) and (rounds is None or done < rounds):
         b = torch.cat([b[:shift], b[shift:] + a[shift:] * b[:-shift]])
@@ -615,8 +645,9 @@ def doubling_scan(a, b, rounds=None):
 
 
 def test_doubling_scan_passes_the_solution(capsys):
+    check.doubling_scan(hidden_solution("13_parallelism.ipynb", "doubling_scan"))
     check.doubling_scan(doubling_scan)
-    assert "agrees with the loop" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("agrees with the loop") == 2
 
 
 def in_place(a, b):
@@ -643,7 +674,7 @@ def test_doubling_scan_catches(wrong, match):
 
 def tbptt(model, optimizer, x, y, k, detach=True, carry=True, zero=True, last=True, reduce=np.mean,
           target=None):
-    """The chapter's solution; the keywords make the typical wrong ones."""
+    """A copy of the chapter's solution; the keywords make the typical wrong ones."""
     state, losses = None, []
     for start in range(0, len(x) if last else len(x) - k + 1, k):
         prediction, new_state = model(x[start : start + k], state)
@@ -659,8 +690,9 @@ def tbptt(model, optimizer, x, y, k, detach=True, carry=True, zero=True, last=Tr
 
 
 def test_tbptt_epoch_passes_the_solution(capsys):
+    check.tbptt_epoch(hidden_solution("14_faq_errata.ipynb", "tbptt_epoch"))
     check.tbptt_epoch(tbptt)
-    assert "a correct loop's weights" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("a correct loop's weights") == 2
 
 
 @pytest.mark.parametrize("wrong, match", [
@@ -706,10 +738,23 @@ def test_open_forget_gate_catches(wrong, match):
 
 # -- the hidden solutions, read from the chapters ------------------------------
 
-def hidden_solution(chapter, name, **names):
+def definitions(source, names=None):
+    """The top-level imports, functions and classes of a cell's ``source`` (those
+    called ``names``, if given), without the statements that use them."""
+    import ast
+
+    kinds = (ast.FunctionDef, ast.ClassDef) + ((ast.Import, ast.ImportFrom) if names is None else ())
+    tree = ast.parse(source)
+    return ast.Module([node for node in tree.body if isinstance(node, kinds)
+                       and (names is None or node.name in names)], type_ignores=[])
+
+
+def hidden_solution(chapter, name, helpers=(), **names):
     """The function ``name`` as the chapter's solution cell defines it (the cell
-    tagged ``solution`` that holds ``def name(``), run with the chapter's imports
-    and the globals ``names``: the test follows the chapter when it changes."""
+    tagged ``solution`` that holds ``def name(``), run with the chapter's imports,
+    the chapter's own functions ``helpers`` (from its other cells) and the globals
+    ``names``: the test follows the chapter when it changes. Only the cell's
+    definitions run, not the chapter's code around them."""
     import collections
     import itertools
 
@@ -717,12 +762,16 @@ def hidden_solution(chapter, name, **names):
     from _tools import ROOT
 
     notebook = nbformat.read(ROOT / "chapters" / chapter, as_version=4)
-    sources = [c.source for c in notebook.cells if c.cell_type == "code"
-               and "solution" in c.metadata.get("tags", []) and f"def {name}(" in c.source]
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    sources = [c.source for c in code if "solution" in c.metadata.get("tags", []) and f"def {name}(" in c.source]
     assert len(sources) == 1, f"{chapter}: {len(sources)} solution cells define {name}"
     namespace = {"np": np, "torch": torch, "nn": nn, "collections": collections,
                  "itertools": itertools, **names}
-    exec(compile(sources[0], f"{chapter}:{name}", "exec"), namespace)
+    for helper in helpers:
+        (source,) = [c.source for c in code if "solution" not in c.metadata.get("tags", [])
+                     and re.search(rf"^(def|class) {helper}\b", c.source, re.M)]
+        exec(compile(definitions(source, {helper}), f"{chapter}:{helper}", "exec"), namespace)
+    exec(compile(definitions(sources[0]), f"{chapter}:{name}", "exec"), namespace)
     return namespace[name]
 
 
@@ -873,6 +922,12 @@ def rolled(x, generator):
     return torch.stack([x[:, b].roll(int(s), dims=0) for b, s in enumerate(shifts)], dim=1)
 
 
+def first_in_place(x, generator):
+    T, B = x.shape[:2]
+    order = torch.cat([torch.zeros(1, B, dtype=torch.long), 1 + torch.rand(T - 1, B, generator=generator).argsort(dim=0)])
+    return x[order, torch.arange(B)]
+
+
 def without_generator(x, generator):
     T, B = x.shape[:2]
     return x[torch.rand(T, B).argsort(dim=0), torch.arange(B)]
@@ -885,6 +940,7 @@ def without_generator(x, generator):
     (lambda x, g: x[torch.randint(0, len(x), x.shape[:2], generator=g), torch.arange(x.shape[1])],
      "each frame once, a permutation"),
     (rolled, r"pairs of consecutive frames .* a rotation \(torch.roll\)"),
+    (first_in_place, "the first frame stays in its place in every clip: permute all T frames"),
     (without_generator, "different orders for two generators in the same state"),
     (lambda x, g: argsorted(x, g).float(), "in float64 returned torch.float32: keep the dtype of x"),
 ])
@@ -1084,10 +1140,11 @@ def test_irnn_catches(wrong, match):
 
 
 def test_checks_leave_the_chapters_random_stream_alone(capsys):
-    """ex. 6.4 and 8.4: a chapter trains after its check; the check draws no
-    number from torch's global generator that the chapter would have drawn."""
+    """ex. 6.4, 8.4 and 14.4: the check draws no number from torch's global
+    generator that the chapter would have drawn after it (6 and 8 train there)."""
     for run in (lambda: check.irnn(irnn_maker()),
-                lambda: check.top_k_sampling(top_k_by_values)):
+                lambda: check.top_k_sampling(top_k_by_values),
+                lambda: check.zero_gradients(zero_masks)):
         torch.manual_seed(0)
         expected = torch.rand(3)
         torch.manual_seed(0)
@@ -1141,3 +1198,102 @@ def test_closest_approach_wants_one_value_per_pair():
 
     with pytest.raises(ExerciseError, match=r"t\* has shape \(2,\), expected \(5,\)"):
         check.closest_approach(over_pairs)
+
+
+# -- chapter 14, exercise 4 --------------------------------------------------
+
+NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+def zero_masks(lstm, *, shape=lambda D: (1, 7, D), state=None, x=torch.randn, zero=True,
+               output=lambda out: out[0], mask=lambda grad: grad == 0):
+    """zero_gradients with knobs for the usual slips."""
+    if zero:
+        lstm.zero_grad()
+    inputs = x(*shape(lstm.input_size))
+    output(lstm(inputs) if state is None else lstm(inputs, state(lstm))).sum().backward()
+    return {name: mask(getattr(lstm, name).grad) for name in NAMES}
+
+
+def test_zero_gradients_passes_the_solutions(capsys):
+    check.zero_gradients(hidden_solution("14_faq_errata.ipynb", "zero_gradients"))
+    # another correct form: an unbatched sequence of one step, h_n, NumPy masks, zeros given as the state
+    check.zero_gradients(lambda lstm: zero_masks(
+        lstm, shape=lambda D: (1, D), output=lambda out: out[1][0],
+        state=lambda m: (torch.zeros(1, m.hidden_size), torch.zeros(1, m.hidden_size)),
+        mask=lambda grad: (grad == 0).numpy()))
+    assert capsys.readouterr().out.count("as autograd gives them") == 2
+
+
+@pytest.mark.parametrize("knobs, match", [
+    # batch first: seven steps of one sequence
+    (dict(shape=lambda D: (7, 1, D)), r"input of shape \(7, 1, \d\): nn.LSTM reads \(T, B, D\), time first"),
+    # from c_1 alone
+    (dict(output=lambda out: out[1][1]), "output gate's rows came out unused: backpropagate from the output"),
+    # the last step's gradients still in .grad
+    (dict(zero=False), r"nn.LSTM\(4, 2\).*gradients of an earlier step in .grad.*lstm.zero_grad\(\)"),
+    # the state of a sequence read before
+    (dict(state=lambda m: (torch.randn(1, 7, m.hidden_size), torch.randn(1, 7, m.hidden_size))),
+     "from a state that is not zero"),
+    (dict(x=torch.zeros), "inputs that are all zero"),
+    (dict(mask=lambda grad: grad != 0), "True where the gradient is nonzero"),
+    (dict(mask=lambda grad: grad), "return a boolean mask"),
+])
+def test_zero_gradients_catches(knobs, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.zero_gradients(lambda lstm: zero_masks(lstm, **knobs))
+
+
+# -- chapter 12, exercise 4 --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def direction_sets():
+    """The chapter's direction task, smaller: the sizes torus_sets must match."""
+    rng = np.random.default_rng(0)
+    return [moving_dot_clips(n, seed=rng) for n in (200, 60, 100)]
+
+
+def three_sets_like_the_chapter():
+    """The chapter's ``three_sets``, at the sizes of ``direction_sets``."""
+    rng = np.random.default_rng(1)
+
+    def three_sets(make, n_train=200, **kwargs):
+        return [make(n, seed=rng, **kwargs) for n in (n_train, 60, 100)]
+
+    return three_sets
+
+
+def test_torus_sets_passes_the_solution(direction_sets, capsys):
+    torus_sets = hidden_solution("12_video.ipynb", "torus_sets", three_sets=three_sets_like_the_chapter(),
+                                 moving_dot_clips=moving_dot_clips)
+    check.torus_sets(torus_sets(), like=direction_sets)
+    assert "whose first frames do not tell the direction" in capsys.readouterr().out
+
+
+def clips_part(clips, part):
+    return VideoClips(clips.x[:, part], clips.y[part], clips.positions[:, part], clips.classes)
+
+
+def shuffled_split(three_sets):
+    """One draw of 360 clips split at random: the pairs broken."""
+    clips = moving_dot_clips(360, seed=2, wrap=True)
+    return [clips_part(clips, part) for part in np.split(np.random.default_rng(0).permutation(360), [200, 260])]
+
+
+def scored_on_training_clips(three_sets):
+    train = three_sets(moving_dot_clips, wrap=True)[0]
+    return [train, clips_part(train, slice(0, 60)), clips_part(train, slice(100, 200))]
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda three_sets: three_sets(moving_dot_clips), "the first frame tells the direction.*wrap=True"),
+    (lambda three_sets: three_sets(moving_dot_clips, n_train=100, wrap=True),
+     r"training clips have shape \(9, 100, 1, 24, 24\), the chapter's \(9, 200, 1, 24, 24\)"),
+    (lambda three_sets: three_sets(moving_dot_clips, wrap=True, T=13), r"training clips have shape \(13, 200, .*the same sizes"),
+    (shuffled_split, "not in time-reversed pairs"),
+    (scored_on_training_clips, "60 of the 60 validation clips are training clips"),
+    (lambda three_sets: three_sets(moving_dot_clips, wrap=True)[2], "three sets"),
+])
+def test_torus_sets_catches(direction_sets, wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.torus_sets(wrong(three_sets_like_the_chapter()), like=direction_sets)

@@ -7,7 +7,8 @@ outputs the pages show), matched to each chapter's current source; the copies
 in `_build/jupyter_execute` hold no outputs when the build reads them from the
 cache, and a check of those could not fail. Checks only chapters that the last
 clean `make book` executed with the current source and package
-(tools/book_stamp.py); the others skip, saying so.
+(tools/book_stamp.py); the others skip, saying so, unless that build had the
+chapter as it is and did not execute it: then they fail.
 """
 import unicodedata
 from pathlib import Path
@@ -15,20 +16,18 @@ from pathlib import Path
 import nbformat
 import pytest
 from jupyter_cache import get_cache
-from _tools import ROOT, tool
+from _tools import ROOT, executed_or_skip, tool
 
 CACHE = ROOT / "_build" / ".jupyter_cache"
 PAGE_WIDTH = 79
 
-book_stamp = tool("book_stamp")
 notebooks = tool("notebooks")
 CHAPTERS = notebooks.toc_chapters()
 
 
 def executed(path: Path) -> dict:
     """The chapter with the outputs the book shows, from the execution cache."""
-    if not book_stamp.executed_by_book(path):
-        pytest.skip(f"{path.name}: the last clean book build did not execute this source and package (make book)")
+    executed_or_skip(path)
     _, nb = get_cache(str(CACHE)).merge_match_into_notebook(nbformat.read(path, as_version=4))
     assert any(cell.get("outputs") for cell in nb["cells"]), f"{path.name}: the cache holds no outputs"
     return nb

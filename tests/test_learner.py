@@ -3,17 +3,15 @@ shows the book's numbers and plain Markdown, never MyST markup that Jupyter and
 Colab would show raw."""
 import nbformat
 import pytest
-from _tools import tool
+from _tools import executed_or_skip, tool
 
 learner = tool("learner")
 student = tool("student")
-book_stamp = tool("book_stamp")
 BIB = learner.Bibliography()
 
 
 def built(path):
-    if not book_stamp.executed_by_book(path):
-        pytest.skip(f"{path.name}: the last clean book build did not execute this source (make book)")
+    executed_or_skip(path)
     return learner.learner_version(nbformat.read(path, as_version=4), learner.glued_values(path), BIB)
 
 
@@ -70,3 +68,28 @@ def test_raw_markup_is_caught_and_unknown_values_fail():
         learner.plain_markdown("{glue:text}`missing`", {}, BIB)
     with pytest.raises(ValueError, match="chNN-exK"):
         learner.exercise_number("fig-1")
+
+
+def test_a_chapter_the_build_missed_fails_and_a_changed_one_skips(tmp_path, monkeypatch):
+    """In CI (make book, then make test, on a fresh clone) no chapter is stale: a
+    chapter the build had as it is but did not execute must fail, not skip."""
+    import json
+
+    book_stamp = tool("book_stamp")
+    chapter = tmp_path / "01_x.ipynb"
+    chapter.write_text("{}")
+    monkeypatch.setattr(book_stamp, "STAMP", tmp_path / "executed.json")
+    monkeypatch.setattr(book_stamp, "package_hash", lambda: "p")
+    assert book_stamp.build_status(chapter) == "stale"              # no build yet
+    here = {"01_x.ipynb": book_stamp.file_hash(chapter)}
+    for chapters, status in (({}, "missed"), (here, "executed")):
+        book_stamp.STAMP.write_text(json.dumps({"package": "p", "toc": here, "chapters": chapters}))
+        assert book_stamp.build_status(chapter) == status
+    with pytest.raises(pytest.fail.Exception, match="did not execute it as it is"):
+        book_stamp.STAMP.write_text(json.dumps({"package": "p", "toc": here, "chapters": {}}))
+        executed_or_skip(chapter, book_stamp)
+    chapter.write_text("{ }")                                         # edited after the build
+    with pytest.raises(pytest.skip.Exception, match="did not execute this source"):
+        executed_or_skip(chapter, book_stamp)
+    monkeypatch.setattr(book_stamp, "package_hash", lambda: "q")     # the package changed
+    assert book_stamp.build_status(chapter) == "stale"

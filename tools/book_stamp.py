@@ -6,8 +6,9 @@
 
 ``make book`` fails on any error in any cell (``raise_on_error`` and ``-W``), so
 a successful build has executed every chapter of the toc without an error, with
-the package as it is now. ``write`` records the hash of each chapter and of the
-package in ``_build/executed.json``; the test run (``tests/conftest.py``) then
+the package as it is now. ``write`` records the hash of the package, of each
+chapter of the toc, and of each chapter the build executed as it is now, in
+``_build/executed.json``; the test run (``tests/conftest.py``) then
 skips the nbval run of a chapter whose hash and package hash still match, since
 the build ran exactly that code already. Change a chapter or the package and nbval
 runs it again. ``RNNCOURSE_NBVAL_ALL=1`` runs every chapter under nbval regardless.
@@ -60,14 +61,29 @@ def sources_hash(chapters: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
+def build_status(chapter: Path) -> str:
+    """How the last clean build stands to this chapter as it is now:
+    ``"executed"``, it executed this source with this package; ``"stale"``, no
+    clean build since the chapter or the package changed (tests of the build's
+    outputs skip); ``"missed"``, the build had this very source and package in
+    its toc and did not execute it as it is. A missed chapter is a failure, not
+    a skip: CI builds a fresh clone and then tests it, so there every chapter is
+    executed or missed, and a skip would hide a chapter the build lost."""
+    if not STAMP.exists():
+        return "stale"
+    stamp = json.loads(STAMP.read_text())
+    if stamp.get("package") != package_hash():
+        return "stale"
+    current = file_hash(chapter)
+    if stamp.get("chapters", {}).get(chapter.name) == current:
+        return "executed"
+    return "missed" if stamp.get("toc", {}).get(chapter.name) == current else "stale"
+
+
 def executed_by_book(chapter: Path) -> bool:
     """True when the last clean build executed this chapter's current source with
     the current package."""
-    if not STAMP.exists():
-        return False
-    stamp = json.loads(STAMP.read_text())
-    return (stamp.get("package") == package_hash()
-            and stamp.get("chapters", {}).get(chapter.name) == file_hash(chapter))
+    return build_status(chapter) == "executed"
 
 
 def prepare() -> None:
@@ -92,8 +108,9 @@ def write() -> None:
     sys.path.insert(0, str(ROOT / "tools"))
     from notebooks import toc_chapters
 
-    stamp = {"package": package_hash(),
-             "chapters": {path.name: file_hash(path) for path in toc_chapters() if built_from(path)}}
+    toc = {path.name: file_hash(path) for path in toc_chapters()}
+    stamp = {"package": package_hash(), "toc": toc,
+             "chapters": {path.name: toc[path.name] for path in toc_chapters() if built_from(path)}}
     STAMP.write_text(json.dumps(stamp, indent=1))
     print(f"book_stamp: {len(stamp['chapters'])} chapters executed by this build recorded in {STAMP.relative_to(ROOT)}")
 

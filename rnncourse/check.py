@@ -337,6 +337,36 @@ def clip_dict_by_norm(fn) -> None:
     print("clip_dict_by_norm: correct on 4 cases, as numpy.optim.clip_grad_norm")
 
 
+def clipped_cosine(fn) -> None:
+    """``fn(M, eps, c, n)`` returns the cosine between ``g = (M, eps, ..., eps)``,
+    ``n`` entries in all, and ``g`` clipped by value at ``c`` (ex. 4.4(c))."""
+    cases = [(1e2, 0.0199, 0.02, 1153), (1e6, 0.0199, 0.02, 1153), (5.0, 0.5, 1.0, 10),
+             (3.0, 0.6, 1.0, 2), (0.5, 0.1, 1.0, 4)]
+    for M, eps, c, n in cases:
+        g = np.full(n, eps)
+        g[0] = M
+        clipped = np.clip(g, -c, c)
+        norms = np.linalg.norm(g) * np.linalg.norm(clipped)
+        expected = g @ clipped / norms
+        label = f"clipped_cosine(M={M:g}, eps={eps:g}, c={c:g}, n={n})"
+        got = _number(fn(M, eps, c, n), label)
+        wider = np.full(n + 1, eps)
+        wider[0] = M
+        wider_clipped = np.clip(wider, -c, c)
+        limit = c / np.sqrt(c**2 + (n - 1) * eps**2)
+        _compare(label, np.asarray(got), expected, {
+            "with n entries eps besides M (n + 1 in all); g has n entries, n - 1 of them eps":
+                wider @ wider_clipped / np.linalg.norm(wider) / np.linalg.norm(wider_clipped),
+            "with the limit M -> infinity, c / sqrt(c^2 + (n - 1) eps^2); compute the cosine itself": limit,
+            "with 1/sqrt(n), the limit when also eps -> c; compute the cosine itself": 1 / np.sqrt(n),
+            "as the angle (arccos) instead of its cosine": np.arccos(np.clip(expected, -1, 1)),
+            "dividing by ||g||^2 instead of ||g|| ||clip(g)||": g @ clipped / (g @ g),
+            "without clipping by value (g, or g clipped by norm, has cosine 1 with g): "
+            "clip every entry to [-c, c]": 1.0,
+        })
+    print(f"clipped_cosine: correct on {len(cases)} cases")
+
+
 # -- chapter 3 ---------------------------------------------------------------
 
 def relu_backward(fn) -> None:

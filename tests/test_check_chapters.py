@@ -632,6 +632,36 @@ def test_clip_dict_by_norm_catches(wrong, match):
         check.clip_dict_by_norm(wrong)
 
 
+def clipped_cosine(M, eps, c, n, entries=0, clip=True, angle=False, square=False):
+    """The chapter's solution; the keywords make the typical wrong ones."""
+    g = np.full(n + entries, eps)
+    g[0] = M
+    g_clipped = np.clip(g, -c, c) if clip else g.copy()
+    cos = g @ g_clipped / (g @ g if square else np.linalg.norm(g) * np.linalg.norm(g_clipped))
+    return math.acos(min(cos, 1.0)) if angle else cos
+
+
+def test_clipped_cosine_passes_the_solution(capsys):
+    check.clipped_cosine(clipped_cosine)
+    check.clipped_cosine(lambda M, eps, c, n: torch.tensor(clipped_cosine(M, eps, c, n)))
+    assert "clipped_cosine: correct on 5 cases" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, match", [
+    (lambda M, e, c, n: clipped_cosine(M, e, c, n, entries=1), "n - 1 of them eps"),
+    (lambda M, e, c, n: clipped_cosine(M, e, c, n, clip=False), "without clipping by value"),
+    (lambda M, e, c, n: clipped_cosine(M, e, c, n, angle=True), "arccos"),
+    (lambda M, e, c, n: clipped_cosine(M, e, c, n, square=True), r"\|\|g\|\|\^2"),
+    (lambda M, e, c, n: c / math.sqrt(c**2 + (n - 1) * e**2), "the limit M -> infinity"),
+    (lambda M, e, c, n: 1 / math.sqrt(n), "1/sqrt\\(n\\)"),
+    (lambda M, e, c, n: np.ones(2), "should be one number"),
+    (lambda M, e, c, n: None, "forget to `return`"),
+])
+def test_clipped_cosine_catches(wrong, match):
+    with pytest.raises(ExerciseError, match=match):
+        check.clipped_cosine(wrong)
+
+
 # -- chapter 13 --------------------------------------------------------------
 
 def doubling_scan(a, b, rounds=None):

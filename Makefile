@@ -14,7 +14,7 @@ help:
 	@echo "make learner write learner/NN_topic.ipynb: the chapters with the book's numbers in the prose (after make book)"
 	@echo "make student write student/NN_topic.ipynb: the same without solutions (after make book)"
 	@echo "make stress  run the chapters that time things 3 times beside 2 CPU burners"
-	@echo "make seeds   run chapters 5 and 10-12 on other seeds (SHIFT=1000 by default) and check their claims"
+	@echo "make seeds   run chapters 5, 7, 9 and 10-12 on other seeds (SHIFT=1000 by default) and check their claims"
 	@echo "make perf    measure every chapter's execution time for the Performance page"
 	@echo "make sync    put the chapters in their stored form (setup cell, no outputs)"
 	@echo "make clean   remove build products (keeps .venv); make distclean also removes .venv"

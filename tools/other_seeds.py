@@ -1,7 +1,7 @@
 """Run chapters on seeds they were not written with, and report every run.
 
     python tools/other_seeds.py [--shift 1000] [--jobs 2] [chapters/NN_x.ipynb ...]
-    make seeds                 # chapters 5 and 10-12, shift 1000
+    make seeds                 # chapters 5, 7, 9 and 10-12, shift 1000
 
 A chapter's asserts were checked, when it was written, on the seeds it uses.
 Setting ``RNNCOURSE_SEED_SHIFT`` moves every seed that ``seed_everything`` and
@@ -9,7 +9,8 @@ Setting ``RNNCOURSE_SEED_SHIFT`` moves every seed that ``seed_everything`` and
 generated data), so a run with a shift checks the same claims on other draws.
 This executes each chapter in a fresh kernel with that variable set and exits 1
 if any assert (or anything else) failed, naming the error. By default it runs
-the chapters whose trained models all draw their seeds that way: 5 and 10-12.
+the chapters whose trained models all draw their seeds that way: 5, 7, 9 and
+10-12.
 """
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from notebooks import CHAPTERS, execute  # noqa: E402
 
 from rnncourse.book import SEED_SHIFT_VARIABLE  # noqa: E402
 
-DEFAULT = ["05_gates", "10_speech", "11_translation", "12_video"]
+DEFAULT = ["05_gates", "07_sunspots", "09_names", "10_speech",
+           "11_translation", "12_video"]
 DEFAULT_SHIFT = 1000
 
 

@@ -30,8 +30,8 @@ from rnncourse.book import SEED_SHIFT_VARIABLE  # noqa: E402
 
 DEFAULT = ["01_sequences", "02_rnn_model", "03_bptt",
            "04_vanishing_exploding", "05_gates", "06_long_range",
-           "08_char_rnn", "10_speech", "11_translation", "12_video",
-           "13_parallelism"]
+           "07_sunspots", "08_char_rnn", "09_names", "10_speech",
+           "11_translation", "12_video", "13_parallelism"]
 DEFAULT_SHIFT = 1000
 
 

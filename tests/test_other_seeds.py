@@ -1,14 +1,13 @@
 """Chapters' claims hold on seeds they were not written with.
 
-The chapters of ``tools/other_seeds.py``'s list run again, two at a time, each
-in a fresh kernel with RNNCOURSE_SEED_SHIFT set, as ``make seeds`` does: other
-initial weights, batch orders, generated data and splits; the same asserts.
-(Those chapters draw every seed through ``seed_everything`` and ``seeds``, so
-the shift moves them all.)
+Every chapter runs again, two at a time, each in a fresh kernel with
+RNNCOURSE_SEED_SHIFT set, as ``make seeds`` does: other initial weights, batch
+orders, generated data and splits; the same asserts. (Chapters draw every seed
+through ``seed_everything`` and ``seeds``, so the shift moves them all.)
 """
 import os
 
-from _tools import ROOT, tool
+from _tools import tool
 
 from rnncourse.book import SEED_SHIFT_VARIABLE
 
@@ -17,7 +16,8 @@ OTHER_SEEDS = tool("other_seeds")
 
 def test_chapter_claims_hold_on_other_seeds():
     shift = OTHER_SEEDS.DEFAULT_SHIFT
-    chapters = [ROOT / "chapters" / f"{name}.ipynb" for name in OTHER_SEEDS.DEFAULT]
+    chapters = tool("notebooks").toc_chapters()
+    assert len(chapters) >= 14
     failed = [f"{path.stem}: {problem}"
               for path, problem, _ in OTHER_SEEDS.run_shifted(chapters, shift, jobs=2)
               if problem is not None]

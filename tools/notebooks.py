@@ -92,7 +92,7 @@ def execute(path: Path) -> str | None:
     except CellExecutionError as error:
         text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))    # no colours
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        raised = [line for line in lines if line.startswith("---->")]
+        raised = [line for line in lines if re.match(r"-+> *\d", line)]
         return " | ".join(raised[-1:] + lines[-1:])[:400] or "failed"
     return None
 

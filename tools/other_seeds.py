@@ -1,7 +1,7 @@
 """Run chapters on seeds they were not written with, and report every run.
 
     python tools/other_seeds.py [--shift 1000] [--jobs 2] [chapters/NN_x.ipynb ...]
-    make seeds                 # the chapters of DEFAULT, shift 1000
+    make seeds                 # every chapter, shift 1000
 
 A chapter's asserts were checked, when it was written, on the seeds it uses.
 Setting ``RNNCOURSE_SEED_SHIFT`` moves every seed that ``seed_everything`` and
@@ -9,8 +9,8 @@ Setting ``RNNCOURSE_SEED_SHIFT`` moves every seed that ``seed_everything`` and
 generated data and the splits drawn from the chapter's ``rng``), so a run with
 a shift checks the same claims on other draws. This executes each chapter in a
 fresh kernel with that variable set and exits 1 if any assert (or anything
-else) failed, naming the line and the error. By default it runs the chapters
-that pass so (``DEFAULT``); tests/test_other_seeds.py runs the same.
+else) failed, naming the line and the error. By default it runs every chapter
+of the toc; tests/test_other_seeds.py does the same.
 """
 from __future__ import annotations
 
@@ -24,14 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT))
-from notebooks import CHAPTERS, execute  # noqa: E402
+from notebooks import execute, toc_chapters  # noqa: E402
 
 from rnncourse.book import SEED_SHIFT_VARIABLE  # noqa: E402
 
-DEFAULT = ["01_sequences", "02_rnn_model", "03_bptt",
-           "04_vanishing_exploding", "05_gates", "06_long_range",
-           "07_sunspots", "08_char_rnn", "09_names", "10_speech",
-           "11_translation", "12_video", "13_parallelism"]
 DEFAULT_SHIFT = 1000
 
 
@@ -66,8 +62,7 @@ def main() -> int:
     parser.add_argument("--shift", type=int, default=DEFAULT_SHIFT)
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
-    chapters = args.chapters or [CHAPTERS / f"{name}.ipynb"
-                                 for name in DEFAULT]
+    chapters = args.chapters or toc_chapters()
     print(f"seeds shifted by {args.shift}: "
           f"{', '.join(p.stem for p in chapters)}", flush=True)
     failed = 0

@@ -8,14 +8,22 @@ chapter's imports. Only the cells needed run (the imports, the cells that
 define what the check cell uses, the solution, the check), in one kernel per
 chapter, so it takes seconds, not the chapter's minute.
 """
+import inspect
 from typing import NamedTuple
 
 import nbformat
 import pytest
 from _tools import ROOT, tool
 from nbclient import NotebookClient
+from test_check_chapters import in_place
 
 student = tool("student")
+
+
+def body(function) -> str:
+    """The source of ``function`` without its ``def`` line: a wrong answer the
+    other tests call, put between a chapter's solution markers."""
+    return "".join(inspect.getsource(function).splitlines(keepends=True)[1:])
 
 
 class Exercise(NamedTuple):
@@ -41,14 +49,7 @@ EXERCISES = {
     "13_parallelism.ipynb": [Exercise(
         "doubling_scan", ("def min_gru_loop(",),
         # the rounds written into a and b themselves
-        '''\
-    shift = 1
-    while shift < len(a):
-        b[shift:] = b[shift:] + a[shift:] * b[:-shift].clone()
-        a[shift:] = a[shift:] * a[:-shift].clone()
-        shift *= 2
-    return b
-''',
+        body(in_place),
         "doubling_scan: agrees with the loop",
         ("doubling_scan changed its inputs a or b in place",))],
     "14_faq_errata.ipynb": [Exercise(
